@@ -1,0 +1,43 @@
+# The two commands for a fresh machine: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install messages lint check clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Translations need GNU gettext's msgfmt; install it when missing (Debian/Ubuntu, as root or sudo).
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || { \
+	  echo "Installing gettext (msgfmt) for the translations..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext >/dev/null; fi; }
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+check: messages
+	DEBUG=1 $(PY) manage.py check
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+test: lint check
+	DEBUG=1 $(VENV)/bin/pytest -q
+
+run: messages
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py collectstatic --no-input --verbosity 0
+	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(VENV)/bin/honcho start -f Procfile.dev
+
+clean:
+	rm -rf $(VENV) var

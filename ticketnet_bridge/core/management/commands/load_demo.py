@@ -1,0 +1,21 @@
+"""Load the guide's example set-up and a realistic catalogue; safe to run again."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from channels import demo as channels_demo
+
+
+class Command(BaseCommand):
+    help = "Create the guide's example configuration and demo data (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            result = channels_demo.load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: institution {result.institution.code}, "
+                f"interface “{result.interface.internal_name}” on {result.interface.url}; "
+                f"operator login {result.operator_username} / {result.operator_password}"
+            )
+        )
