@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Local runs and tests are development runs; production sets DEBUG=0 and SECRET_KEY itself.
+export DEBUG ?= 1
 
 .PHONY: run test install messages lint check clean
 
@@ -27,17 +29,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 check: messages
-	DEBUG=1 $(PY) manage.py check
-	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
 
 test: lint check
-	DEBUG=1 $(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q
 
 run: messages
-	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py collectstatic --no-input --verbosity 0
-	DEBUG=1 $(PY) manage.py load_demo
-	DEBUG=1 $(VENV)/bin/honcho start -f Procfile.dev
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py load_demo
+	$(VENV)/bin/honcho start -f Procfile.dev
 
 clean:
 	rm -rf $(VENV) var

@@ -175,7 +175,10 @@ class Tariff(models.Model):
         SUBSCRIBER = "subscriber", _("Subscriber")
         STAFF = "staff", _("Staff")
 
-    RESELLER_AUDIENCE_TYPES = (AudienceType.OCCASIONAL_CONTACT, AudienceType.OCCASIONAL_COLLECTIVITY)
+    RESELLER_AUDIENCE_TYPES = (
+        AudienceType.OCCASIONAL_CONTACT,
+        AudienceType.OCCASIONAL_COLLECTIVITY,
+    )
 
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="tariffs",

@@ -357,7 +357,10 @@ class ExternalSalesInterface(models.Model):
             if self.channel_id and quota.channel_id != self.channel_id:
                 add(
                     "external_quota",
-                    _("The external quota “%(quota)s” does not belong to the channel “%(channel)s”.")
+                    _(
+                        "The external quota “%(quota)s” does not belong to the channel "
+                        "“%(channel)s”."
+                    )
                     % {"quota": quota.name, "channel": self.channel.name},
                 )
         if errors:
