@@ -33,6 +33,14 @@ from .models import (
 from .series import describe_series
 
 
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A related-field filter listing only the user's institutions' objects."""
+
+    def field_choices(self, field, request, model_admin):
+        qs = scope_queryset(field.related_model._default_manager.all(), request.user)
+        return [(obj.pk, str(obj)) for obj in qs]
+
+
 class ScopedInlineMixin:
     """Inline whose related choices stay within the user's institutions."""
 
@@ -67,7 +75,7 @@ class HallAdmin(InstitutionScopedAdmin):
 class LogicalConfigurationAdmin(InstitutionScopedAdmin):
     list_display = ["name", "hall", "zone_count"]
     list_select_related = ["hall"]
-    list_filter = ["hall"]
+    list_filter = [("hall", ScopedRelatedFilter)]
     search_fields = ["name", "hall__name"]
 
     def get_queryset(self, request):
@@ -104,7 +112,7 @@ class ZoneAdmin(InstitutionScopedAdmin):
         "name", "configuration", "block", "numbered", "capacity", "seat_count", "series",
     ]
     list_select_related = ["configuration__hall", "category"]
-    list_filter = ["numbered", "configuration__hall"]
+    list_filter = ["numbered", ("configuration__hall", ScopedRelatedFilter)]
     search_fields = ["name", "configuration__name", "configuration__hall__name"]
     readonly_fields = ["series_detail", "seat_tools"]
     actions = ["allocate_to_quota"]
@@ -253,7 +261,7 @@ class ZoneAdmin(InstitutionScopedAdmin):
 class SeatAdmin(InstitutionScopedAdmin):
     list_display = ["zone", "row", "number", "category"]
     list_select_related = ["zone", "category"]
-    list_filter = ["category"]
+    list_filter = [("category", ScopedRelatedFilter)]
     search_fields = ["zone__name"]
     raw_id_fields = ["zone"]
     show_full_result_count = False
@@ -328,7 +336,7 @@ class PriceAdmin(InstitutionScopedAdmin):
 class SeatAllocationAdmin(InstitutionScopedAdmin):
     list_display = ["performance", "seat", "quota"]
     list_select_related = ["performance__event", "seat__zone", "quota"]
-    list_filter = ["quota"]
+    list_filter = [("quota", ScopedRelatedFilter)]
     raw_id_fields = ["performance", "seat"]
     show_full_result_count = False
 
@@ -337,7 +345,7 @@ class SeatAllocationAdmin(InstitutionScopedAdmin):
 class ZoneAllocationAdmin(InstitutionScopedAdmin):
     list_display = ["performance", "zone", "quota", "places"]
     list_select_related = ["performance__event", "zone", "quota"]
-    list_filter = ["quota"]
+    list_filter = [("quota", ScopedRelatedFilter)]
 
 
 @admin.register(ActivityProfile)

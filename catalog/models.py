@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import ExternalQuota, Institution, SalesChannel
@@ -271,7 +272,8 @@ class Performance(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.event.code} {self.start:%Y-%m-%d %H:%M}"
+        # In the institution's time zone, as Ticketnet's performance codes.
+        return f"{self.event.code} {timezone.localtime(self.start):%Y-%m-%d %H:%M}"
 
 
 class Price(models.Model):

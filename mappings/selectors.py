@@ -206,7 +206,7 @@ def interface_catalogue(*, interface: ExternalSalesInterface,
     tariffs = list(
         Tariff.objects.filter(institution_id=interface.institution_id)
         .filter(Exists(Price.objects.filter(tariff=OuterRef("pk"), event__in=event_ids)))
-        .order_by("code")
+        .order_by("pk")  # creation order: full price first, as the guide numbers them
     )
     return InterfaceCatalogue(
         events=list(events), performances=performances, configurations=configurations,

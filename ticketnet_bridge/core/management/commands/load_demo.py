@@ -3,7 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from catalog import demo as catalog_demo
 from channels import demo as channels_demo
+from mappings import demo as mappings_demo
 
 
 class Command(BaseCommand):
@@ -12,6 +14,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             result = channels_demo.load()
+            catalog = catalog_demo.load(
+                institution=result.institution, channel=result.channel, quota=result.quota
+            )
+            codes = mappings_demo.load(interface=result.interface)
+        self.stdout.write(
+            f"Catalogue: {catalog.concert.code} and {catalog.league.code} "
+            f"({catalog.league.performances.count()} performances), {catalog.seats} seats; "
+            f"Ticketnet codes: {codes.created} new"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: institution {result.institution.code}, "
