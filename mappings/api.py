@@ -16,8 +16,9 @@ class CorrespondenceSerializer(serializers.ModelSerializer):
     interface = serializers.PrimaryKeyRelatedField(queryset=ExternalSalesInterface.objects.none())
     interface_name = serializers.CharField(source="interface.internal_name", read_only=True)
     object_id = serializers.IntegerField(
-        min_value=1, help_text="Id of the event, performance, configuration, zone, category or "
-        "tariff, according to kind."
+        source="target_id", min_value=1,
+        help_text="Id of the event, performance, configuration, zone, category or tariff, "
+        "according to kind.",
     )
     object_label = serializers.SerializerMethodField()
     codes = serializers.SerializerMethodField()
@@ -43,16 +44,11 @@ class CorrespondenceSerializer(serializers.ModelSerializer):
         """The code split into Ticketnet's codes (several for a tariff)."""
         return obj.code.split("|") if obj.kind == Kind.TARIFF else [obj.code]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["object_id"] = instance.target_id
-        return data
-
     def validate(self, attrs):
         instance = self.instance or Correspondence()
         interface = attrs.get("interface", getattr(instance, "interface", None))
         kind = attrs.get("kind", instance.kind)
-        object_id = attrs.pop("object_id", None)
+        object_id = attrs.pop("target_id", None)
         if object_id is None:
             object_id = instance.target_id
         target_exists = TARGET_MODELS[kind].objects.filter(
