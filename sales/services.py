@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Price, SeatAllocation, ZoneAllocation
 from channels.models import ExternalSalesInterface
 
-from .bulk import DEFAULT_BATCH_SIZE, bulk_insert
+from .bulk import DEFAULT_BATCH_SIZE, bulk_insert, bulk_insert_rows
 from .models import IntegratedOperation, Order, ParkedOperation, Ticket
 from .types import ApplyResult, OperationType, ParkReason, Problem, ResolvedOperation
 
@@ -451,15 +451,11 @@ class _PageState:
                 if t.original is not None:
                     t.original_id = t.original.pk
             bulk_insert(Ticket, ready, batch_size=batch_size)
-        bulk_insert(
+        interface_id = self.interface.pk
+        bulk_insert_rows(
             IntegratedOperation,
-            [
-                IntegratedOperation(
-                    interface=self.interface, operation_id=op.line.operation_id,
-                    type=str(op.line.type), integrated_at=now,
-                )
-                for op in self.applied
-            ],
+            ["interface", "operation_id", "type", "integrated_at"],
+            ((interface_id, op.line.operation_id, str(op.line.type), now) for op in self.applied),
             batch_size=batch_size,
         )
         resolved = []
