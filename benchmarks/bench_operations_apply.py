@@ -5,9 +5,9 @@ database, written with COPY (PostgreSQL) versus batched bulk_create. Everything 
 """
 
 import os
+import resource
 import sys
 import time
-import resource
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -157,6 +157,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# Jobs (schedules): retries when Ticketnet is unavailable, with exponential backoff
+# (base × 2^retry seconds, capped), and the expiry of lock rows where there are no
+# advisory locks (SQLite).
+SCHEDULES_MAX_RETRIES = env.int("SCHEDULES_MAX_RETRIES", default=5)
+SCHEDULES_RETRY_BACKOFF = env.int("SCHEDULES_RETRY_BACKOFF", default=60)
+SCHEDULES_RETRY_BACKOFF_MAX = env.int("SCHEDULES_RETRY_BACKOFF_MAX", default=3600)
+SCHEDULES_LOCK_TTL = env.int("SCHEDULES_LOCK_TTL", default=6 * 3600)
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -1,5 +1,5 @@
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from channels.models import ExternalSalesInterface
@@ -280,7 +280,10 @@ def test_a_page_costs_a_fixed_number_of_queries(django_assert_max_num_queries):
     refunds = [sf.refund(op.line.ticket_number) for op in sales[100:200]]
     bad = [sf.sale(s, 0, price_cents=1) for _ in range(20)]
     page = sales + dups + refunds + bad
-    with django_assert_max_num_queries(25):
+    # PostgreSQL: COPY whatever the size. SQLite caps a multi-row INSERT at 999 variables,
+    # about 40 tickets, so there the writes grow by batches (never per operation).
+    limit = 25 if connection.vendor == "postgresql" else 25 + 1720 // 40
+    with django_assert_max_num_queries(limit):
         result = services.operations_apply(interface=s.interface, operations=page, batch_size=500)
     assert (result.sold, result.duplicated, result.refunded, result.parked) == (1500, 100, 100, 20)
     assert Ticket.objects.filter(state="valid").count() == 1400
