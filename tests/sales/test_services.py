@@ -128,7 +128,8 @@ def test_refund_puts_the_seat_and_the_place_back_in_the_quota():
     ],
 )
 def test_lines_that_cannot_be_applied_are_parked_with_their_reason(reason, build):
-    s = sf.sales_setup(seats=4, in_quota=3, places=10)
+    s = sf.sales_setup(seats=4, in_quota=3, places=10,
+                       institution=f.InstitutionFactory(language="en"))
     op = build(s)
     result = apply(s, [op])
     assert (result.applied, result.parked, result.parked_by_reason) == (0, 1, {reason: 1})
