@@ -30,7 +30,5 @@ def scripted(ctx):
         raise ValueError(f"login refused for password {ctx.interface.get_password()}")
     elif outcome == "job_error":
         raise JobError("Ticketnet refused the export.", "Call Ticketnet.")
-    elif outcome == "retry":
-        raise RetryLater("Ticketnet cannot be reached.")
-    elif outcome == "retry_once" and ctx.run.attempt == 0:
+    elif outcome == "retry" or (outcome == "retry_once" and ctx.run.attempt == 0):
         raise RetryLater("Ticketnet cannot be reached.")
