@@ -66,3 +66,15 @@ def test_bad_usage_exits_1_with_what_to_do():
                       "--job", jobs.TEST_JOB)
     assert code == 0
     assert not Run.objects.exclude(status="ok").exists()
+
+
+def test_argparse_usage_errors_exit_1_not_2():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    proc = subprocess.run([sys.executable, "manage.py", "run_job", "--job", "x"],
+                          cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "--interface" in proc.stderr
