@@ -68,3 +68,11 @@ def test_a_schedule_edited_by_an_operator_is_never_overwritten():
     assert schedules_ensure(interface=interface) == []
     task.refresh_from_db()
     assert (task.interval.every, task.enabled) == (2, False)
+
+
+def test_the_demo_loader_ensures_the_demo_schedules():
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=__import__("io").StringIO())
+    call_command("load_demo", stdout=__import__("io").StringIO())
+    assert list(PeriodicTask.objects.values_list("task", flat=True)) == [RUN_JOB_TASK]

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from channels import demo as channels_demo
+from schedules.services import schedules_ensure
 
 
 class Command(BaseCommand):
@@ -12,6 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             result = channels_demo.load()
+            # Last, once the demo catalogue is in: quota sync only if it has non-numbered events.
+            schedules = schedules_ensure(interface=result.interface)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: institution {result.institution.code}, "
@@ -19,3 +22,5 @@ class Command(BaseCommand):
                 f"operator login {result.operator_username} / {result.operator_password}"
             )
         )
+        if schedules:
+            self.stdout.write("Schedules created: " + ", ".join(t.name for t in schedules))
