@@ -305,3 +305,23 @@ def test_operation_line_from_a_padded_csv_row():
     line = OperationLine.from_mapping(row)
     assert (line.operation_id, line.type, line.row, line.seat) == ("7", OperationType.SALE, 3, 12)
     assert line.time.utcoffset().total_seconds() == 3600
+
+
+def test_quota_left_costs_two_queries_whatever_the_performances(django_assert_num_queries):
+    setups = [sf.sales_setup(seats=5, places=100)]
+    s = setups[0]
+    apply(s, [sf.sale(s, 0), sf.sale(s, 1), sf.place_sale(s, 1, 1)])
+    other = f.PerformanceFactory(event=s.event, configuration=s.performance.configuration)
+    from catalog.models import SeatAllocation, ZoneAllocation
+    SeatAllocation.objects.bulk_create(
+        SeatAllocation(performance=other, seat=seat, quota=s.interface.external_quota)
+        for seat in s.seats)
+    ZoneAllocation.objects.create(performance=other, zone=s.free_zone,
+                                  quota=s.interface.external_quota, places=40)
+    with django_assert_num_queries(2):
+        left = selectors.quota_left(interface=s.interface,
+                                    performance_ids=[s.performance.pk, other.pk])
+    assert (left[s.performance.pk].seats, left[s.performance.pk].places) == (3, {s.free_zone.pk: 99})
+    assert (left[other.pk].seats, left[other.pk].places) == (5, {s.free_zone.pk: 40})
+    seats = selectors.quota_seats_left(interface=s.interface, performance_ids=[s.performance.pk])
+    assert sorted(a.seat.number for a in seats) == [3, 4, 5]
