@@ -7,20 +7,20 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ticketnet_bridge.simulator.rules import SimulatorError
-from ticketnet_bridge.simulator.state import SimulatorState
-from ticketnet_bridge.ticketnet.client import TicketnetClient
 from tests.ticketnet.conftest import (
     MANIFESTATION,
     PERFORMANCE,
     make_manifestation,
     numbered_seats,
 )
+from ticketnet_bridge.simulator.rules import SimulatorError
+from ticketnet_bridge.simulator.state import SimulatorState
+from ticketnet_bridge.ticketnet.client import TicketnetClient
 
 
 def sale(state, **overrides):
-    values = dict(manifestation=MANIFESTATION, performance=PERFORMANCE, zone="101", row=1,
-                  seat=1, category="1", tariff="1", price_cents=5000)
+    values = {"manifestation": MANIFESTATION, "performance": PERFORMANCE, "zone": "101",
+              "row": 1, "seat": 1, "category": "1", "tariff": "1", "price_cents": 5000}
     values.update(overrides)
     return state.sell(**values)
 

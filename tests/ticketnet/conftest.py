@@ -15,21 +15,21 @@ PERFORMANCE = "1709052030"
 def make_manifestation(code=MANIFESTATION, *, rows=3, per_row=10, zones=None, **overrides):
     """Zone 101 numbered (rows × per_row, category 1), zone 102 a 2500-place series
     (category 2); tariffs 1 and 2."""
-    values = dict(
-        code=code, name="Concert d'ouverture", hall_code="1",
-        performances=(t.PerformanceSpec(PERFORMANCE, datetime(2017, 9, 5, 20, 30,
+    values = {
+        "code": code, "name": "Concert d'ouverture", "hall_code": "1",
+        "performances": (t.PerformanceSpec(PERFORMANCE, datetime(2017, 9, 5, 20, 30,
                                                                tzinfo=PARIS)),),
-        seat_categories=(t.NamedCode("1", "Catégorie 1"), t.NamedCode("2", "Pelouse")),
-        tariffs=(t.NamedCode("1", "Plein"), t.NamedCode("2", "Réduit")),
-        zones=zones or (
+        "seat_categories": (t.NamedCode("1", "Catégorie 1"), t.NamedCode("2", "Pelouse")),
+        "tariffs": (t.NamedCode("1", "Plein"), t.NamedCode("2", "Réduit")),
+        "zones": zones or (
             t.ZoneSpec("101", "Bloc A1", seats=tuple(
                 t.SeatSpec(r, n, "1") for r in range(1, rows + 1)
                 for n in range(1, per_row + 1))),
             t.ZoneSpec("102", "Pelouse", capacity=2500, category_code="2"),
         ),
-        prices=(t.PriceSpec("1", "1", 5000), t.PriceSpec("1", "2", 3500),
+        "prices": (t.PriceSpec("1", "1", 5000), t.PriceSpec("1", "2", 3500),
                 t.PriceSpec("2", "1", 2000)),
-    )
+    }
     values.update(overrides)
     return t.Manifestation(**values)
 

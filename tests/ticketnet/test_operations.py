@@ -157,7 +157,7 @@ def test_a_cursor_from_another_journal_is_rejected(simulator, parser):
 
 def test_get_client_reuses_one_client_per_connection_values(simulator):
     clear_clients()
-    values = {k: v for k, v in simulator.credentials.items()}
+    values = dict(simulator.credentials.items())
     first = get_client(**values)
     assert get_client(**values) is first
     assert isinstance(first, TicketnetClient)
