@@ -18,3 +18,18 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def simulator(tmp_path):
+    """A Ticketnet simulator on a free loopback port with its own state file.
+
+    `.url` ("127.0.0.1:PORT"), `.state` (SimulatorState: sell, duplicate, refund, generate,
+    show, fault_set…), `.login` / `.password` / `.institution_code` (the demo account),
+    `.credentials` (keyword arguments for TicketnetClient), `.restart()`.
+    """
+    from ticketnet_bridge.simulator.server import RunningSimulator
+
+    running = RunningSimulator(tmp_path / "simulator.sqlite3").start()
+    yield running
+    running.stop()
