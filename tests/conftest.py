@@ -33,3 +33,13 @@ def simulator(tmp_path):
     running = RunningSimulator(tmp_path / "simulator.sqlite3").start()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def unused_tcp_port():
+    """A loopback port nobody listens on (bound then released): "Ticketnet is down"."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
