@@ -96,3 +96,31 @@ class JobLock(models.Model):
 
     def __str__(self):
         return f"{self.job} @ {self.interface_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class IntegrationCursor(models.Model):
+    """Where an interface's sales integration stands in Ticketnet's journal: the `nextCursor`
+    of the last page whose operations are committed (stored in that page's transaction)."""
+
+    institution_path = "interface__institution"
+
+    interface = models.OneToOneField(
+        ExternalSalesInterface, on_delete=models.CASCADE, related_name="integration_cursor",
+        verbose_name=_("interface"),
+    )
+    cursor = models.TextField(
+        _("cursor"), blank=True,
+        help_text=_("Ticketnet's opaque cursor; empty: from the first operation."),
+    )
+    operations = models.PositiveBigIntegerField(
+        _("operations read"), default=0,
+        help_text=_("Operations read from Ticketnet through this cursor."),
+    )
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sales integration cursor")
+        verbose_name_plural = _("sales integration cursors")
+
+    def __str__(self):
+        return f"{self.interface} @ {self.operations}"

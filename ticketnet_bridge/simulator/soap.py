@@ -14,6 +14,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from .box_office import PREFIX as BOX_OFFICE_PREFIX
+from .box_office import BoxOffice
 from .rules import SimulatorError
 from .state import Fault, SimulatorState
 
@@ -100,11 +102,14 @@ class SimulatorApp:
 
     def __init__(self, state: SimulatorState):
         self.state = state
+        self.box_office = BoxOffice(state)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         try:
+            if path == BOX_OFFICE_PREFIX or path.startswith(BOX_OFFICE_PREFIX + "/"):
+                return self.box_office(environ, start_response)
             if method == "GET":
                 return self._get(environ, start_response, path)
             if method == "POST" and path == SERVICE_PATH:

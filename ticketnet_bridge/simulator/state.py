@@ -599,6 +599,47 @@ class SimulatorState:
         ticket["from_quota"] = bool(ticket["from_quota"])
         return ticket
 
+    def free_seats(self, *, manifestation: str, performance: str, limit: int = 10) -> list[dict]:
+        """Seats Ticketnet may sell now on a performance: allotted numbered seats nobody holds,
+        then the first free places of zone quotas; each with its category and the
+        manifestation's prices for it (`tariffs`: [{tariff, price_cents}])."""
+        m, p = str(manifestation), str(performance)
+        self._performance(m, p)
+        db = self._db()
+        prices: dict[str, list[dict]] = {}
+        for c, t, cents in db.execute("SELECT category_code, tariff_code, cents FROM price "
+                                      "WHERE manifestation_code = ? ORDER BY 1, 2", (m,)):
+            prices.setdefault(c, []).append({"tariff": t, "price_cents": cents})
+        sold = {tuple(r) for r in db.execute(
+            "SELECT zone_code, row, seat FROM ticket WHERE manifestation_code = ? AND "
+            "performance_code = ? AND status = 'ACTIVE'", (m, p))}
+        out: list[dict] = []
+        for z, r, n, c in db.execute(
+                "SELECT zone_code, row, number, category_code FROM allotment WHERE "
+                "manifestation_code = ? AND performance_code = ? ORDER BY 1, 2, 3", (m, p)):
+            if len(out) >= limit:
+                return out
+            if (z, r, n) not in sold and c in prices:
+                out.append({"zone": z, "row": r, "seat": n, "category": c,
+                            "tariffs": prices[c]})
+        for z, available, capacity, c in db.execute(
+                "SELECT q.zone_code, q.available, z.capacity, z.category_code FROM zone_quota q "
+                "JOIN zone z ON z.manifestation_code = q.manifestation_code AND "
+                "z.code = q.zone_code WHERE q.manifestation_code = ? AND q.performance_code = ? "
+                "AND q.available > 0 ORDER BY 1", (m, p)):
+            if c not in prices:
+                continue
+            taken = 0
+            for row, length in enumerate(series_rows(capacity), start=1):
+                for n in range(1, length + 1):
+                    if len(out) >= limit or taken >= available:
+                        break
+                    if (z, row, n) not in sold:
+                        out.append({"zone": z, "row": row, "seat": n, "category": c,
+                                    "tariffs": prices[c]})
+                        taken += 1
+        return out
+
     # -- volume --------------------------------------------------------------------------
 
     def generate(self, *, count: int, seed: int) -> dict:

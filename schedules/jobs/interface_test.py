@@ -1,0 +1,296 @@
+"""The guide's "Test" section as a job: export one event's catalogue, export its allotments, have
+Ticketnet sell, duplicate and refund, integrate the sales, and check the tickets; each step
+reported, the run OK only when every step is."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from catalog.models import Event, Performance
+from channels.models import SalesChannel
+from mappings.selectors import correspondence_book
+from sales.models import Ticket
+from sales.selectors import quota_seats_left
+from ticketnet_bridge.simulator.box_office_client import BoxOfficeClient, BoxOfficeError
+
+from .. import registry
+from ..context import ERROR, JobContext
+from ..errors import JobError, UnknownJob
+from ..locks import job_lock
+from ..models import Job
+from ..registry import register
+
+logger = logging.getLogger(__name__)
+TEST_BUYER = {"buyer_last_name": "TEST", "buyer_first_name": "Interface",
+              "buyer_city": "Paris", "buyer_postal_code": "75001", "buyer_country": "FR"}
+
+
+class StepContext(JobContext):
+    """A job run as one step of another: same run, interface and lock; its own parameters,
+    counts and messages, folded into the parent's by `run_step`."""
+
+    def __init__(self, parent: JobContext, params: dict):
+        self.run = parent.run
+        self.interface = parent.interface
+        self.params = dict(params)
+        self.trigger = parent.trigger
+        self.counts = {}
+        self.messages = []
+        self._lock = parent._lock
+        self._last_progress = 0.0
+
+    def progress(self, done, total=None, *, force=False) -> None:
+        # The parent run shows the steps; only keep the lock alive.
+        if self._lock is not None:
+            self._lock.refresh()
+
+
+@dataclass
+class StepOutcome:
+    status: str  # ok, warning, error
+    value: object = None
+
+
+def _step_labels() -> dict[str, str]:
+    return {
+        Job.CATALOG_EXPORT: _("a. Catalogue export"),
+        Job.ALLOTMENT_EXPORT: _("b. Allotment export"),
+        "box_office": _("c. Ticketnet sells, duplicates and refunds"),
+        Job.SALES_INTEGRATION: _("d. Sales integration"),
+        "checks": _("Result"),
+    }
+
+
+def run_step(ctx: JobContext, key: str, fn: Callable[[StepContext], object], *,
+             params: dict | None = None, lock_job: str | None = None) -> StepOutcome:
+    """Run `fn` as a step: its messages are added to the run prefixed with the step's label,
+    its counts prefixed with the step's key; a raised JobError or crash makes the step ERROR.
+    `lock_job`: hold that job's lock for the interface (a scheduled run of the same job
+    cannot run beside the step)."""
+    label = _step_labels()[key]
+    sub = StepContext(ctx, params or {})
+    value = None
+    with job_lock(interface_id=ctx.interface.pk, job=lock_job or key) as lock:
+        if not lock.acquired:
+            sub.warning(_("Another run of this job is in progress for the interface."),
+                        _("Wait for it to finish, then run the interface test again."))
+        else:
+            try:
+                value = fn(sub)
+            except UnknownJob:
+                sub.error(_("This step is not available in this version."),
+                          _("Update the application."))
+            except JobError as exc:
+                sub.error(exc.text, exc.action)
+            except Exception as exc:
+                logger.exception("Interface test step %s failed (run %s)", key, ctx.run.pk)
+                sub.error(_("The step stopped on an unexpected error (%(type)s).")
+                          % {"type": type(exc).__name__},
+                          _("Look at the server logs for run %(run)s.") % {"run": ctx.run.pk})
+    status = {"ok": "ok", "warning": "warning", "error": "error"}[str(sub.status())]
+    for m in sub.messages:
+        ctx.message(m["level"], f"{label} — {m['text']}", m["action"])
+    for name, n in sub.counts.items():
+        ctx.count(f"{key}.{name}", n)
+    ctx.count(f"steps_{status}")
+    summary = {"ok": _("OK"), "warning": _("WARNING"), "error": _("ERROR")}[status]
+    ctx.info(_("%(step)s: %(status)s") % {"step": label, "status": summary})
+    return StepOutcome(status=status, value=value)
+
+
+def _registered(job: str) -> Callable[[StepContext], object]:
+    return lambda sub: registry.get(job)(sub)
+
+
+@register(Job.INTERFACE_TEST)
+def interface_test(ctx: JobContext) -> None:
+    interface = ctx.interface
+    code = str(ctx.params.get("event") or "").strip()
+    event = Event.objects.filter(institution_id=interface.institution_id, code=code).first()
+    if event is None:
+        raise JobError(
+            _("There is no event “%(code)s” in the institution.") % {"code": code},
+            _("Choose an event sold through the interface's channel, then run the test "
+              "again."),
+        )
+    kind = interface.channel.kind
+    if kind == SalesChannel.Kind.FLAT_FILE:
+        raise JobError(
+            _("The interface takes Ticketnet's sales from flat files: there is nothing to test "
+              "on Ticketnet's web services."),
+            _("Import a flat file with manage.py import_flat_file instead."),
+        )
+    ctx.info(_("Interface test with the event “%(event)s”.") % {"event": event})
+    steps_left = [Job.CATALOG_EXPORT, Job.ALLOTMENT_EXPORT, "box_office",
+                  Job.SALES_INTEGRATION]
+
+    def stopped(after: str) -> None:
+        labels = _step_labels()
+        rest = steps_left[steps_left.index(after) + 1:]
+        if rest:
+            ctx.info(_("Not run, because the step before failed: %(steps)s.")
+                     % {"steps": ", ".join(str(labels[k]) for k in rest)})
+
+    if kind == SalesChannel.Kind.TICKETNET_VISIT_PASS:
+        ctx.info(_("Visit passes have no catalogue or allotment export: steps a and b are "
+                   "skipped."))
+    else:
+        outcome = run_step(ctx, Job.CATALOG_EXPORT, _registered(Job.CATALOG_EXPORT),
+                           params={"event": event.code})
+        if outcome.status == ERROR:
+            return stopped(Job.CATALOG_EXPORT)
+        outcome = run_step(ctx, Job.ALLOTMENT_EXPORT, _registered(Job.ALLOTMENT_EXPORT),
+                           params={"event": event.code})
+        if outcome.status == ERROR:
+            return stopped(Job.ALLOTMENT_EXPORT)
+    sold = run_step(ctx, "box_office", lambda sub: box_office_step(sub, event=event))
+    if sold.status == ERROR:
+        return stopped("box_office")
+    integration = run_step(ctx, Job.SALES_INTEGRATION, _registered(Job.SALES_INTEGRATION))
+    if integration.status == ERROR:
+        return None
+    run_step(ctx, "checks", lambda sub: result_checks(sub, event=event, sold=sold.value))
+    return None
+
+
+# c. Ticketnet's box office ------------------------------------------------------------------
+
+
+@dataclass
+class TestSales:
+    """What the simulator's box office did: sale A duplicated (A invalid, B valid), sale C
+    refunded."""
+
+    performance_id: int
+    duplicated: str
+    duplicate: str
+    refunded: str
+    refunded_place: dict
+
+
+def box_office_step(sub: StepContext, *, event: Event) -> TestSales | None:
+    """Through the simulator's box office when the interface's peer is the simulator;
+    otherwise a WARNING telling the operator to ask Ticketnet by phone."""
+    interface = sub.interface
+    client = BoxOfficeClient(url=interface.url, login=interface.login,
+                             password=interface.get_password(),
+                             institution_code=interface.institution_code)
+    if not client.available():
+        sub.warning(
+            _("Waiting for Ticketnet: Ticketnet's box office cannot be driven from here."),
+            _("Call Ticketnet and ask them to sell two tickets of “%(event)s”, to duplicate "
+              "(reprint) the first and to refund the second; then run the interface test "
+              "again: the exports already done are said so, and the sales integration "
+              "checks the tickets.") % {"event": event},
+        )
+        return None
+    book = correspondence_book(interface=interface)
+    performances = Performance.objects.filter(event=event, closed=False).select_related(
+        "event").order_by("start")
+    for perf in performances:
+        key = book.performance_key(perf)
+        if key is None:
+            continue
+        try:
+            seats = client.free_seats(manifestation=key[0], performance=key[1], limit=2)
+        except BoxOfficeError as exc:
+            if exc.code in ("UNKNOWN_MANIFESTATION", "UNKNOWN_PERFORMANCE"):
+                continue
+            raise _box_office_error(exc) from None
+        if len(seats) >= 2:
+            break
+    else:
+        raise JobError(
+            _("Ticketnet has no two free allotted seats on any open performance of "
+              "“%(event)s”.") % {"event": event},
+            _("Put seats of the event in the Ticketnet quota, export the allotments, then run "
+              "the test again."),
+        )
+    try:
+        first, second = (
+            client.sell(manifestation=key[0], performance=key[1], zone=s["zone"], row=s["row"],
+                        seat=s["seat"], category=s["category"], tariff=s["tariffs"][0]["tariff"],
+                        price_cents=s["tariffs"][0]["price_cents"], **TEST_BUYER)
+            for s in seats[:2]
+        )
+        duplicate = client.duplicate(first["number"])
+        client.refund(second["number"])
+    except BoxOfficeError as exc:
+        raise _box_office_error(exc) from None
+    sub.count("sold", 2)
+    sub.count("duplicated", 1)
+    sub.count("refunded", 1)
+    sub.info(_("Ticketnet sold tickets %(a)s and %(c)s for %(performance)s, reprinted %(a)s "
+               "as %(b)s and refunded %(c)s.") % {
+        "a": first["number"], "b": duplicate["number"], "c": second["number"],
+        "performance": perf})
+    return TestSales(performance_id=perf.pk, duplicated=first["number"],
+                     duplicate=duplicate["number"], refunded=second["number"],
+                     refunded_place=seats[1])
+
+
+def _box_office_error(exc: BoxOfficeError) -> JobError:
+    return JobError(
+        _("Ticketnet's box office refused (%(code)s): %(message)s")
+        % {"code": exc.code, "message": exc.message},
+        _("Check the allotments exported for the event, then run the test again."),
+    )
+
+
+# Result ---------------------------------------------------------------------------------------
+
+
+def result_checks(sub: StepContext, *, event: Event, sold: TestSales | None) -> None:
+    """The tickets a sale, a duplicate and a refund must leave: one valid duplicate of an
+    invalidated original, one cancelled ticket (its place back in the quota)."""
+    interface = sub.interface
+    tickets = Ticket.objects.filter(interface=interface, performance__event=event)
+    if sold is None:
+        duplicate = tickets.filter(state=Ticket.State.VALID, original__isnull=False,
+                                   original__state=Ticket.State.INVALIDATED).first()
+        refunded = tickets.filter(state=Ticket.State.CANCELLED).first()
+        if duplicate is None or refunded is None:
+            sub.warning(
+                _("Waiting for Ticketnet: no duplicated and no refunded ticket of “%(event)s” "
+                  "was integrated yet.") % {"event": event},
+                _("Once Ticketnet has sold, duplicated and refunded tickets, run the "
+                  "interface test again (or the sales integration)."),
+            )
+            return
+        sub.info(_("Ticket %(new)s is a valid duplicate of %(old)s; ticket %(cancelled)s is "
+                   "cancelled.") % {"new": duplicate.number, "old": duplicate.original.number,
+                                    "cancelled": refunded.number})
+        return
+    found = {t.number: t for t in tickets.filter(
+        number__in=[sold.duplicated, sold.duplicate, sold.refunded]).select_related("original")}
+    problems = []
+    original, duplicate, refunded = (found.get(sold.duplicated), found.get(sold.duplicate),
+                                     found.get(sold.refunded))
+    if original is None or original.state != Ticket.State.INVALIDATED:
+        problems.append(_("ticket %(n)s is not invalidated") % {"n": sold.duplicated})
+    if duplicate is None or duplicate.state != Ticket.State.VALID or (
+        duplicate.original_id != getattr(original, "pk", None)
+    ):
+        problems.append(_("ticket %(n)s is not a valid duplicate of %(o)s")
+                        % {"n": sold.duplicate, "o": sold.duplicated})
+    if refunded is None or refunded.state != Ticket.State.CANCELLED:
+        problems.append(_("ticket %(n)s is not cancelled") % {"n": sold.refunded})
+    elif refunded.seat_id is not None and not quota_seats_left(
+        interface=interface, performance_ids=[refunded.performance_id]
+    ).filter(seat_id=refunded.seat_id).exists():
+        problems.append(_("the seat of ticket %(n)s is not back in the quota")
+                        % {"n": sold.refunded})
+    if problems:
+        sub.error(_("The integrated tickets are not as Ticketnet left them: %(problems)s.")
+                  % {"problems": "; ".join(str(p) for p in problems)},
+                  _("Read the sales integration's messages above (parked lines say what to "
+                    "fix), fix it, then run the sales integration again."))
+        return
+    sub.info(_("Ticket %(b)s is a valid duplicate of %(a)s (invalidated); ticket %(c)s is "
+               "cancelled and its place is back in the quota.")
+             % {"a": sold.duplicated, "b": sold.duplicate, "c": sold.refunded})
+

@@ -1,0 +1,248 @@
+"""The sales integration job: retry the parked lines, then read Ticketnet's journal from the
+interface's cursor, page by page, each page applied and the cursor moved in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from channels.models import SalesChannel
+from sales.models import ParkedOperation
+from sales.models import ParkReason as ParkReasonChoices
+from sales.resolve import OperationResolver, code_kind_label
+from sales.selectors import parked_lines, parked_operations
+from sales.services import operations_apply
+from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
+from ticketnet_bridge.ticketnet.client import TicketnetClient
+from ticketnet_bridge.ticketnet.errors import TicketnetRejected
+from ticketnet_bridge.ticketnet.types import Operation, OperationsPage
+
+from ..context import JobContext
+from ..errors import JobError
+from ..models import IntegrationCursor, Job
+from ..registry import register
+from ..ticketnet import interface_client, ticketnet_errors
+
+# Ticketnet serves 1 … 5000 operations a page; see benchmarks/bench_integration.py.
+PAGE_SIZE = 5000
+RETRY_CHUNK = 2000
+EXAMPLES = 3
+MAX_GROUPS = 20
+
+
+@register(Job.SALES_INTEGRATION)
+def sales_integration(ctx: JobContext) -> None:
+    """Parked lines first (all, or `params["parked_operation_ids"]`), then the new operations.
+    Ends WARNING with each reason to fix when lines are parked; Ticketnet unreachable raises
+    RetryLater (ERROR, retried by Celery)."""
+    interface = ctx.interface
+    channel = interface.channel
+    if channel.kind == SalesChannel.Kind.FLAT_FILE:
+        raise JobError(
+            _("The channel “%(channel)s” of this interface takes its sales from flat files: "
+              "Ticketnet sends no operations to integrate.") % {"channel": channel.name},
+            _("Import Ticketnet's CSV files with the flat-file import "
+              "(manage.py import_flat_file) instead."),
+        )
+    resolver = OperationResolver(interface=interface)
+    started = timezone.now()
+    total = ApplyResult()
+    parked_retry(ctx, resolver=resolver, ids=ctx.params.get("parked_operation_ids"),
+                 total=total)
+    page_size = int(ctx.params.get("page_size") or PAGE_SIZE)
+    client = interface_client(interface=interface)
+    with ticketnet_errors(interface=interface):
+        integrate_new_operations(ctx, client=client, resolver=resolver, page_size=page_size,
+                                 total=total)
+    report_parked(ctx, resolver=resolver, since=started)
+    if not ctx.messages or all(m["level"] == "info" for m in ctx.messages):
+        ctx.info(_("%(sold)d sales, %(duplicated)d duplicates and %(refunded)d refunds "
+                   "integrated; %(already)d operations were already integrated.") % {
+            "sold": total.sold, "duplicated": total.duplicated, "refunded": total.refunded,
+            "already": total.already_integrated})
+
+
+def parked_retry(ctx: JobContext, *, resolver: OperationResolver, ids=None,
+                 total: ApplyResult) -> None:
+    """Resolve and apply the interface's parked lines again, oldest first, in chunks."""
+    qs = parked_operations(interface=ctx.interface)
+    if ids is not None:
+        qs = qs.filter(pk__in=[int(i) for i in ids])
+    pks = list(qs.values_list("pk", flat=True))
+    if not pks:
+        return
+    ctx.count("parked_retried", len(pks))
+    for start in range(0, len(pks), RETRY_CHUNK):
+        chunk = pks[start:start + RETRY_CHUNK]
+        lines = [line for _parked, line in parked_lines(interface=ctx.interface, ids=chunk)]
+        result = operations_apply(interface=ctx.interface, operations=resolver.resolve(lines))
+        total.merge(result)
+        ctx.count("sold", result.sold)
+        ctx.count("duplicated", result.duplicated)
+        ctx.count("refunded", result.refunded)
+        ctx.count("resolved_parked", result.resolved_parked)
+        ctx.count("still_parked", result.parked)
+        ctx.count("already_integrated", result.already_integrated)
+    if total.resolved_parked:
+        ctx.info(ngettext("%(n)d parked line went through.",
+                          "%(n)d parked lines went through.", total.resolved_parked)
+                 % {"n": total.resolved_parked})
+
+
+def operation_line(op: Operation) -> OperationLine:
+    """The gateway's operation as the sales services take it (field by field: the hot path)."""
+    return OperationLine(
+        operation_id=op.operation_id, type=OperationType(op.type.value),
+        ticket_number=op.ticket_number, original_ticket_number=op.original_ticket_number,
+        manifestation_code=op.manifestation_code, performance_code=op.performance_code,
+        zone_code=op.zone_code, row=op.row, seat=op.seat, category_code=op.category_code,
+        tariff_code=op.tariff_code, price_cents=op.price_cents, currency=op.currency,
+        time=op.time, point_of_sale_code=op.point_of_sale_code,
+        buyer_last_name=op.buyer_last_name, buyer_first_name=op.buyer_first_name,
+        buyer_city=op.buyer_city, buyer_postal_code=op.buyer_postal_code,
+        buyer_country=op.buyer_country,
+    )
+
+
+def cursor_of(interface) -> IntegrationCursor:
+    cursor, _created = IntegrationCursor.objects.get_or_create(interface=interface)
+    return cursor
+
+
+def cursor_store(*, cursor: IntegrationCursor, next_cursor: str, operations: int) -> None:
+    """Move the cursor; called inside the transaction of the page it covers."""
+    IntegrationCursor.objects.filter(pk=cursor.pk).update(
+        cursor=next_cursor, operations=F("operations") + operations, updated_at=timezone.now())
+    cursor.cursor = next_cursor
+
+
+def _pages(ctx: JobContext, client: TicketnetClient, cursor: IntegrationCursor,
+           page_size: int) -> Iterator[OperationsPage]:
+    pages = client.iter_operations(cursor=cursor.cursor or None, page_size=page_size)
+    try:
+        first = next(pages)
+    except TicketnetRejected as exc:
+        if exc.code != "INVALID_CURSOR" or not cursor.cursor:
+            raise
+        # Ticketnet's journal was reset: read it from the start; operations already
+        # integrated are recognised by their id and skipped.
+        ctx.info(_("Ticketnet no longer knows the stored cursor: its journal is read again "
+                   "from the start (operations already integrated are skipped)."))
+        pages = client.iter_operations(cursor=None, page_size=page_size)
+        first = next(pages)
+    yield first
+    yield from pages
+
+
+def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
+                             resolver: OperationResolver, page_size: int,
+                             total: ApplyResult) -> None:
+    """Each page: resolve, apply and move the cursor in one transaction; a failure leaves the
+    cursor after the last committed page, so nothing is lost and nothing applied twice."""
+    cursor = cursor_of(ctx.interface)
+    done = 0
+    for page in _pages(ctx, client, cursor, page_size):
+        lines = [operation_line(op) for op in page.operations]
+        with transaction.atomic():
+            result = operations_apply(interface=ctx.interface,
+                                      operations=resolver.resolve(lines)) if lines else None
+            if page.next_cursor != cursor.cursor:
+                cursor_store(cursor=cursor, next_cursor=page.next_cursor,
+                             operations=len(lines))
+        done += len(lines)
+        ctx.count("pages")
+        ctx.count("operations", len(lines))
+        if result is not None:
+            total.merge(result)
+            ctx.add_counts({k: v for k, v in result.as_counts().items()
+                            if k != "resolved_parked"})
+        ctx.progress(done)
+    ctx.progress(done, done, force=True)
+
+
+# The WARNING messages ---------------------------------------------------------------------------
+
+
+def _actions() -> dict[str, str]:
+    retry = _("then retry the parked lines (Parked lines → “Retry the selected lines”); the "
+              "next sales integration retries them too.")
+    return {
+        ParkReason.INVALID_LINE: _("Ask Ticketnet to check these operations; %(retry)s"),
+        ParkReason.PERFORMANCE_CLOSED: _("Reopen the performance, or have Ticketnet refund "
+                                         "the tickets, %(retry)s"),
+        ParkReason.NOT_IN_QUOTA: _("Add the places to the Ticketnet quota and export the "
+                                   "allotments again, %(retry)s"),
+        ParkReason.SEAT_ALREADY_SOLD: _("Check with Ticketnet which sale is right and have "
+                                        "the wrong one refunded, %(retry)s"),
+        ParkReason.PRICE_DIFFERENCE: _("Correct the price in the catalogue, or the "
+                                       "interface's reseller price policy, %(retry)s"),
+        ParkReason.PRICE_UNKNOWN: _("Enter the price of this category and tariff on the "
+                                    "event, %(retry)s"),
+        ParkReason.TICKET_NUMBER_TAKEN: _("Ask Ticketnet to check these operations."),
+        ParkReason.ORIGINAL_UNKNOWN: _("Integrate the original sale first (it may be parked "
+                                       "itself: fix its cause), %(retry)s"),
+        ParkReason.ORIGINAL_NOT_VALID: _("Ask Ticketnet to check these operations."),
+    }, retry
+
+
+def report_parked(ctx: JobContext, *, resolver: OperationResolver, since) -> None:
+    """One WARNING per reason (per unknown code), with the count, a few examples and what to
+    do, for the lines this run parked or left parked. One query, streamed."""
+    groups: dict[tuple, dict] = {}
+    rows = ParkedOperation.objects.filter(
+        interface=ctx.interface, resolved_at__isnull=True, last_attempt_at__gte=since
+    ).order_by("pk").values_list("reason", "operation_id", "line", "message")
+    for reason, operation_id, line_data, message in rows.iterator(chunk_size=2000):
+        key: tuple = (reason,)
+        if reason == ParkReason.UNKNOWN_CODE:
+            try:
+                problem = resolver.unknown_code(OperationLine.from_mapping(line_data))
+            except (KeyError, ValueError, TypeError):
+                problem = None
+            if problem is not None:
+                key = (reason, problem.params["kind_key"], problem.params["code"])
+        group = groups.get(key)
+        if group is None:
+            if len(groups) >= MAX_GROUPS:
+                key = ("other",)
+                group = groups.setdefault(key, {"n": 0, "examples": [], "message": message})
+            else:
+                group = groups[key] = {"n": 0, "examples": [], "message": message}
+        group["n"] += 1
+        if len(group["examples"]) < EXAMPLES:
+            group["examples"].append(operation_id)
+    actions, retry = _actions()
+    for key, group in sorted(groups.items(), key=lambda kv: -kv[1]["n"]):
+        n, examples = group["n"], ", ".join(group["examples"])
+        reason = key[0]
+        if reason == ParkReason.UNKNOWN_CODE and len(key) == 3:
+            kind = code_kind_label(key[1])
+            ctx.warning(
+                ngettext(
+                    "%(n)d line parked: the Ticketnet %(kind)s code %(code)s has no "
+                    "correspondence (operation %(examples)s).",
+                    "%(n)d lines parked: the Ticketnet %(kind)s code %(code)s has no "
+                    "correspondence (for example operations %(examples)s).", n,
+                ) % {"n": n, "kind": kind, "code": key[2], "examples": examples},
+                _("Enter the code %(code)s for the %(kind)s in the interface's "
+                  "correspondences, %(retry)s") % {"code": key[2], "kind": kind,
+                                                   "retry": retry},
+            )
+            continue
+        label = (ParkReasonChoices(reason).label if reason in ParkReasonChoices.values
+                 else _("Other reasons"))
+        ctx.warning(
+            ngettext(
+                "%(n)d line parked: %(reason)s (operation %(examples)s): %(message)s",
+                "%(n)d lines parked: %(reason)s (for example operations %(examples)s; "
+                "the first: %(message)s)", n,
+            ) % {"n": n, "reason": str(label).lower(), "examples": examples,
+                 "message": group["message"]},
+            actions.get(reason, _("Read each parked line's message, %(retry)s"))
+            % {"retry": retry},
+        )
