@@ -61,8 +61,8 @@ def sales_integration(ctx: JobContext) -> None:
                                  total=total)
     report_parked(ctx, resolver=resolver, since=started)
     if not ctx.messages or all(m["level"] == "info" for m in ctx.messages):
-        ctx.info(_("%(sold)d sales, %(duplicated)d duplicates and %(refunded)d refunds "
-                   "integrated; %(already)d operations were already integrated.") % {
+        ctx.info(_("Integrated: sales %(sold)d, duplicates %(duplicated)d, refunds "
+                   "%(refunded)d; already integrated before: %(already)d.") % {
             "sold": total.sold, "duplicated": total.duplicated, "refunded": total.refunded,
             "already": total.already_integrated})
 
