@@ -15,6 +15,7 @@ from sales.admin import ParkedOperationAdmin
 from sales.models import ParkedOperation
 
 from . import registry
+from .admin_interface_test import InterfaceTestAdminMixin
 from .errors import UnknownJob
 from .models import Job, Run
 from .services import job_queue, run_again, schedules_ensure
@@ -196,7 +197,8 @@ def install_interface_admin(site=admin.site):
         return
     site.unregister(ExternalSalesInterface)
     site.register(ExternalSalesInterface,
-                  type("ExternalSalesInterfaceJobsAdmin", (InterfaceJobsMixin, type(base)), {}))
+                  type("ExternalSalesInterfaceJobsAdmin",
+                       (InterfaceTestAdminMixin, InterfaceJobsMixin, type(base)), {}))
 
 
 install_interface_admin()

@@ -131,3 +131,35 @@ def test_the_command_reports_json_and_refuses_an_unknown_event(simulator, stand_
         call_command("run_interface_test", "--interface", name, "--event", "NOPE")
     assert exited.value.code == 1
     assert "No event “NOPE”" in capsys.readouterr().err
+
+
+@pytest.mark.urls("tests.schedules.urls_interface_admin")
+def test_the_admin_button_opens_a_form_of_the_interface_events_and_queues_the_test(
+        client, monkeypatch):
+    from django.urls import reverse
+
+    from schedules import admin_interface_test
+    from tests import factories as f
+    from tests.mappings.factories import build_event
+    from tests.schedules.test_admin import staff_of
+
+    queued = []
+    monkeypatch.setattr(admin_interface_test, "job_queue", lambda **kw: queued.append(kw))
+    interface = f.InterfaceFactory()
+    mine = build_event(interface=interface, code="CONC27")
+    elsewhere = build_event(interface=f.InterfaceFactory(), code="OTHER")
+    staff_of(interface.institution, client)
+    url = reverse("admin:channels_externalsalesinterface_run_interface_test",
+                  args=[interface.pk])
+    page = client.post(url)  # the button on the interface page
+    assert page.status_code == 200
+    choices = [value for value, _label in page.context["form"].fields["event"].choices if value]
+    assert [c.value for c in choices] == [mine.pk]
+    refused = client.post(url, {"event": elsewhere.pk})
+    assert refused.status_code == 200 and refused.context["form"].errors["event"]
+    assert client.post(url, {"event": mine.pk}).status_code == 302
+    assert queued == [{"interface_id": interface.pk, "job": Job.INTERFACE_TEST,
+                       "trigger": "manual", "params": {"event": "CONC27"}}]
+    other = f.InterfaceFactory()
+    assert client.post(reverse("admin:channels_externalsalesinterface_run_interface_test",
+                               args=[other.pk])).status_code == 404
