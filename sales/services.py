@@ -7,15 +7,22 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalog.models import Price, SeatAllocation, ZoneAllocation
 from channels.models import ExternalSalesInterface
 
-from .bulk import DEFAULT_BATCH_SIZE, bulk_insert, bulk_insert_rows
+from .bulk import (
+    DEFAULT_BATCH_SIZE,
+    bulk_insert,
+    bulk_insert_rows,
+    bulk_update_fields,
+    rows_matching,
+)
 from .models import IntegratedOperation, Order, ParkedOperation, Ticket
 from .types import ApplyResult, OperationType, ParkReason, Problem, ResolvedOperation
 
@@ -107,6 +114,24 @@ def _ticket_key(ticket: Ticket):
                       ticket.series_number)
 
 
+_TICKET_DEFAULTS = {
+    f.attname: (None if f.null or f.primary_key else f.get_default())
+    for f in Ticket._meta.concrete_fields
+}
+_TICKET_DEFAULTS["state"] = Ticket.State.VALID
+
+
+def _new_ticket(**values) -> Ticket:
+    """A new Ticket from attnames, without Model.__init__'s per-field work (a third of the
+    time of a page of sales, see benchmarks/bench_integration.py). Every concrete field gets
+    its default first; Ticket has no pre_init/post_init receivers to miss."""
+    ticket = Ticket.__new__(Ticket)
+    ticket.__dict__.update(_TICKET_DEFAULTS)
+    ticket.__dict__.update(values)
+    ticket._state = ModelState()
+    return ticket
+
+
 def tickets_sell(*, interface: ExternalSalesInterface, sales: Sequence[ResolvedOperation],
                  now=None) -> ApplyResult:
     """Apply SALE operations (see `operations_apply`)."""
@@ -185,15 +210,15 @@ class _PageState:
     @classmethod
     def load(cls, interface, operations: Sequence[ResolvedOperation]) -> _PageState:
         self = cls(interface)
-        op_ids = {op.line.operation_id for op in operations}
+        op_ids = list({op.line.operation_id for op in operations})
         self.integrated = set(
             IntegratedOperation.objects.filter(
-                interface=interface, operation_id__in=op_ids
+                interface=interface, operation_id__any=op_ids
             ).values_list("operation_id", flat=True)
         )
         self.parked_existing = {
             p.operation_id: p
-            for p in ParkedOperation.objects.filter(interface=interface, operation_id__in=op_ids)
+            for p in ParkedOperation.objects.filter(interface=interface, operation_id__any=op_ids)
         }
         numbers = set()
         for op in operations:
@@ -203,38 +228,28 @@ class _PageState:
                 numbers.add(op.line.target_ticket_number)
         if numbers:
             self.tickets = {
-                t.number: t for t in Ticket.objects.filter(interface=interface, number__in=numbers)
+                t.number: t
+                for t in Ticket.objects.filter(interface=interface, number__any=list(numbers))
             }
 
         sales = [op for op in operations if op.line.type == OperationType.SALE
                  and op.problem is None and op.performance is not None]
         perf_ids = {op.performance.pk for op in sales}
-        seat_ids = {op.seat.pk for op in sales if op.seat is not None}
-        zone_ids = {op.zone.pk for op in sales if op.zone is not None and op.seat is None}
+        seat_keys = {(op.performance.pk, op.seat.pk) for op in sales if op.seat is not None}
+        place_keys = {(op.performance.pk, op.zone.pk, op.series_row, op.series_number)
+                      for op in sales if op.zone is not None and op.seat is None}
         quota_id = interface.external_quota_id
-        if seat_ids:
-            self.quota_seats = set(
-                SeatAllocation.objects.filter(
-                    quota_id=quota_id, performance_id__in=perf_ids, seat_id__in=seat_ids
-                ).values_list("performance_id", "seat_id")
-            )
-            for t in Ticket.objects.filter(
-                state=Ticket.State.VALID, performance_id__in=perf_ids, seat_id__in=seat_ids
-            ).only("number", "performance_id", "seat_id"):
-                self.occupied[_seat_key(t.performance_id, t.seat_id)] = t.number
-        if zone_ids:
+        if seat_keys:
+            self._load_seats(quota_id, seat_keys)
+        if place_keys:
+            zone_ids = {z for _p, z, _r, _n in place_keys}
             self.quota_places = {
                 (p, z): places
                 for p, z, places in ZoneAllocation.objects.filter(
                     quota_id=quota_id, performance_id__in=perf_ids, zone_id__in=zone_ids
                 ).values_list("performance_id", "zone_id", "places")
             }
-            rows = {op.series_row for op in sales if op.zone is not None}
-            for t in Ticket.objects.filter(
-                state=Ticket.State.VALID, performance_id__in=perf_ids, zone_id__in=zone_ids,
-                series_row__in=rows,
-            ).only("number", "performance_id", "zone_id", "series_row", "series_number"):
-                self.occupied[_ticket_key(t)] = t.number
+            self._load_places(place_keys)
         # Tickets the page duplicates or refunds hold their places too.
         for t in self.tickets.values():
             if t.state == Ticket.State.VALID:
@@ -251,6 +266,51 @@ class _PageState:
             ):
                 self.prices[(event_id, perf_id, cat_id, tariff_id)] = amount
         return self
+
+    def _load_seats(self, quota_id, seat_keys: set[tuple[int, int]]) -> None:
+        """The page's seats in the quota and the valid tickets holding them: exactly those
+        (performance, seat) pairs, not the cross product of their performances and seats."""
+        if connection.vendor == "postgresql":
+            keys = list(seat_keys)
+            self.quota_seats = set(rows_matching(
+                table=SeatAllocation._meta.db_table, columns=["performance_id", "seat_id"],
+                match=["performance_id", "seat_id"], keys=keys,
+                where="t.quota_id = %s", params=[quota_id]))
+            held = rows_matching(
+                table=Ticket._meta.db_table, columns=["number", "performance_id", "seat_id"],
+                match=["performance_id", "seat_id"], keys=keys,
+                where="t.state = %s", params=[Ticket.State.VALID])
+        else:
+            perf_ids = {p for p, _s in seat_keys}
+            seat_ids = {s for _p, s in seat_keys}
+            self.quota_seats = set(
+                SeatAllocation.objects.filter(
+                    quota_id=quota_id, performance_id__in=perf_ids, seat_id__in=seat_ids
+                ).values_list("performance_id", "seat_id")
+            )
+            held = Ticket.objects.filter(
+                state=Ticket.State.VALID, performance_id__in=perf_ids, seat_id__in=seat_ids
+            ).values_list("number", "performance_id", "seat_id")
+        for number, perf_id, seat_id in held:
+            self.occupied[_seat_key(perf_id, seat_id)] = number
+
+    def _load_places(self, place_keys: set[tuple[int, int, int, int]]) -> None:
+        """The valid tickets holding the page's places of non-numbered zones."""
+        if connection.vendor == "postgresql":
+            held = rows_matching(
+                table=Ticket._meta.db_table,
+                columns=["number", "performance_id", "zone_id", "series_row", "series_number"],
+                match=["performance_id", "zone_id", "series_row", "series_number"],
+                keys=list(place_keys), where="t.state = %s", params=[Ticket.State.VALID])
+        else:
+            held = Ticket.objects.filter(
+                state=Ticket.State.VALID,
+                performance_id__in={k[0] for k in place_keys},
+                zone_id__in={k[1] for k in place_keys},
+                series_row__in={k[2] for k in place_keys},
+            ).values_list("number", "performance_id", "zone_id", "series_row", "series_number")
+        for number, perf_id, zone_id, row, n in held:
+            self.occupied[_place_key(perf_id, zone_id, row, n)] = number
 
     # Applying, in memory --------------------------------------------------------------------
 
@@ -329,10 +389,9 @@ class _PageState:
             return False
         else:
             price = ours
-        ticket = Ticket(
-            interface=self.interface,
+        ticket = _new_ticket(
+            interface_id=self.interface.pk,
             number=line.ticket_number,
-            state=Ticket.State.VALID,
             performance_id=perf.pk,
             seat_id=op.seat.pk if numbered else None,
             zone_id=None if numbered else op.zone.pk,
@@ -385,10 +444,9 @@ class _PageState:
         if original is None:
             return False
         self._end(original, Ticket.State.INVALIDATED, line.operation_id)
-        ticket = Ticket(
-            interface=self.interface,
+        ticket = _new_ticket(
+            interface_id=self.interface.pk,
             number=line.ticket_number,
-            state=Ticket.State.VALID,
             performance_id=original.performance_id,
             seat_id=original.seat_id,
             zone_id=original.zone_id,
@@ -399,7 +457,6 @@ class _PageState:
             price_cents=original.price_cents,
             reseller_price_cents=original.reseller_price_cents,
             operation_id=line.operation_id,
-            original=original,
             buyer_last_name=line.buyer_last_name or original.buyer_last_name,
             buyer_first_name=line.buyer_first_name or original.buyer_first_name,
             buyer_city=line.buyer_city or original.buyer_city,
@@ -407,6 +464,7 @@ class _PageState:
             buyer_country=line.buyer_country or original.buyer_country,
             sold_at=original.sold_at,
         )
+        ticket.original = original
         if original.pk is not None:
             # A reprint stays in its original's order.
             ticket.order_id = original.order_id
@@ -429,8 +487,8 @@ class _PageState:
     def write(self, *, now, result: ApplyResult, batch_size: int) -> None:
         if self.changed:
             # First: ending tickets frees their places for the new ones (partial unique indexes).
-            Ticket.objects.bulk_update(
-                list(self.changed.values()), ["state", "ended_by_operation_id"],
+            bulk_update_fields(
+                Ticket, list(self.changed.values()), ["state", "ended_by_operation_id"],
                 batch_size=batch_size,
             )
         if self.new_sales:
@@ -450,7 +508,8 @@ class _PageState:
             for t in ready:
                 if t.original is not None:
                     t.original_id = t.original.pk
-            bulk_insert(Ticket, ready, batch_size=batch_size)
+            # Every foreign key id is set above: no need for Django's per-object check.
+            bulk_insert(Ticket, ready, batch_size=batch_size, check_related=False)
         interface_id = self.interface.pk
         bulk_insert_rows(
             IntegratedOperation,

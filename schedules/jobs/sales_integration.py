@@ -4,6 +4,7 @@ interface's cursor, page by page, each page applied and the cursor moved in one 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import transaction
 from django.db.models import F
@@ -139,6 +140,20 @@ def _pages(ctx: JobContext, client: TicketnetClient, cursor: IntegrationCursor,
     yield from pages
 
 
+def _ahead(pages: Iterator[OperationsPage]) -> Iterator[OperationsPage]:
+    """Fetch the next page in a thread while this one is applied: Ticketnet's time to answer
+    and parse overlaps the database's. One request in flight at a time; nothing is stored
+    before the page is handed over, so reading ahead changes no guarantee."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticketnet-listing") as pool:
+        future = pool.submit(next, pages, None)
+        while True:
+            page = future.result()
+            if page is None:
+                return
+            future = pool.submit(next, pages, None)
+            yield page
+
+
 def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
                              resolver: OperationResolver, page_size: int,
                              total: ApplyResult) -> None:
@@ -146,7 +161,7 @@ def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
     cursor after the last committed page, so nothing is lost and nothing applied twice."""
     cursor = cursor_of(ctx.interface)
     done = 0
-    for page in _pages(ctx, client, cursor, page_size):
+    for page in _ahead(_pages(ctx, client, cursor, page_size)):
         lines = [operation_line(op) for op in page.operations]
         with transaction.atomic():
             result = operations_apply(interface=ctx.interface,

@@ -1,0 +1,390 @@
+"""Sales integration throughput: 100,000 and 1,000,000 simulator operations into PostgreSQL,
+end to end (a separate simulator process serves listOperations over HTTP; the integrating
+process lists, resolves, applies and commits page by page), beside a plain COPY of the same
+rows as the ceiling.
+
+A hall of 20 blocks × 25 rows × 40 seats (20,000 seats) and a 10,000-place standing zone, an
+event of 10 performances, all in the Ticketnet quota (300,000 places to sell); the simulator
+generates the operations (`generate`: about 84 % sales, 8 % duplicates, 8 % refunds, more
+duplicates and refunds once the hall is full).
+
+Each integration runs in a fresh child process: time and peak RSS without tracemalloc, then
+again with tracemalloc for its peak of Python allocations (that run is slower; its time is not
+the figure). Runs in a database of its own (`<name>_bench_integration`), dropped at the end.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tnb_integration \
+        .venv/bin/python benchmarks/bench_integration.py [--sizes 100000,1000000] [--page-size N]
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketnet_bridge.settings")
+os.environ.setdefault("DEBUG", "1")
+
+BLOCKS, ROWS, SEATS_PER_ROW, PERFORMANCES, STANDING = 20, 25, 40, 10, 10_000
+INTERFACE = "Bench * Ticketnet"
+MANIFESTATION = "1701"
+
+
+def _bench_database() -> tuple[str, str]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("bench_integration: set DATABASE_URL to a PostgreSQL server.")
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_bench_integration"
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    return name, admin
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _manage(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT,
+                          capture_output=True, text=True, check=True, **kw)
+
+
+class Simulator:
+    """`manage.py ticketnet_simulator serve` in its own process."""
+
+    def __init__(self, state: Path):
+        self.state = state
+        self.url = f"127.0.0.1:{_free_port()}"
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "ticketnet_simulator", "serve",
+             "--bind", self.url, "--state", str(state)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc.stdout.readline()  # the "serving" line: it listens
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# The catalogue and its export ---------------------------------------------------------------
+
+
+def build(simulator_url: str) -> None:
+    """The bridge's catalogue with codes, exported to the simulator with the gateway."""
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from catalog import services
+    from catalog.models import (
+        ActivityProfile,
+        Event,
+        Hall,
+        LogicalConfiguration,
+        Performance,
+        Price,
+        SeatCategory,
+        Tariff,
+        Zone,
+    )
+    from channels.models import (
+        Contact,
+        ExternalQuota,
+        ExternalSalesInterface,
+        Institution,
+        PointOfSale,
+        SalesChannel,
+    )
+    from mappings.models import Correspondence, Kind
+    from mappings.suggestions import start_code
+    from ticketnet_bridge.simulator.state import (
+        DEMO_INSTITUTION_CODE,
+        DEMO_LOGIN,
+        DEMO_PASSWORD,
+    )
+    from ticketnet_bridge.ticketnet import types as t
+    from ticketnet_bridge.ticketnet.client import TicketnetClient
+
+    call_command("migrate", verbosity=0)
+    institution = Institution.objects.create(code="bench", name="Bench", language="en")
+    channel = SalesChannel.objects.create(institution=institution, name="Ticketnet",
+                                          accepts_third_party_tickets=True)
+    quota = ExternalQuota.objects.create(institution=institution, name="Ticketnet",
+                                         channel=channel)
+    interface = ExternalSalesInterface(
+        institution=institution, channel=channel, internal_name=INTERFACE, url=simulator_url,
+        login=DEMO_LOGIN, institution_code=DEMO_INSTITUTION_CODE, client_name="ELCA",
+        contact=Contact.objects.create(institution=institution, name="TICKETNET",
+                                       pending_account_allowed=True),
+        point_of_sale=PointOfSale.objects.create(institution=institution, code="TKN",
+                                                 channel=channel),
+        external_quota=quota, price_policy=ExternalSalesInterface.PricePolicy.ERROR,
+    )
+    interface.set_password(DEMO_PASSWORD)
+    interface.save()
+    categories = [SeatCategory.objects.create(institution=institution, name=f"Cat {i}", rank=i)
+                  for i in (1, 2, 3)]
+    tariffs = [Tariff.objects.create(institution=institution, code=c, name=c)
+               for c in ("PLEIN", "REDUIT")]
+    config = LogicalConfiguration.objects.create(
+        hall=Hall.objects.create(institution=institution, name="Arena"), name="Concert")
+    zones = Zone.objects.bulk_create(
+        Zone(configuration=config, name=f"Block {i + 1}", block_letter="AB"[i // 10],
+             block_number=i % 10 + 1) for i in range(BLOCKS))
+    for i, zone in enumerate(zones):
+        services.seats_create_block(zone=zone, rows=ROWS, seats_per_row=SEATS_PER_ROW,
+                                    category=categories[i % 2])
+    pit = Zone.objects.create(configuration=config, name="Pit", numbered=False,
+                              capacity=STANDING, category=categories[2])
+    event = Event.objects.create(institution=institution, code="BENCH", name="Tour",
+                                 season=2027)
+    first = timezone.make_aware(dt.datetime(2027, 3, 1, 20, 30))
+    perfs = Performance.objects.bulk_create(
+        Performance(event=event, configuration=config, start=first + dt.timedelta(days=i))
+        for i in range(PERFORMANCES))
+    for c, cents in zip(categories, (6500, 4500, 3500), strict=True):
+        for tariff, factor in zip(tariffs, (1.0, 0.8), strict=True):
+            Price.objects.create(event=event, category=c, tariff=tariff,
+                                 amount_cents=int(cents * factor))
+    ActivityProfile.objects.create(institution=institution, name="TN",
+                                   channel=channel).events.add(event)
+    services.quota_allocate_seats(performances=perfs, quota=quota)
+    services.quota_allocate_places(performances=perfs, quota=quota, zones=[pit])
+
+    codes = [Correspondence(interface=interface, kind=Kind.EVENT, code=MANIFESTATION,
+                            event=event),
+             Correspondence(interface=interface, kind=Kind.CONFIGURATION, code="1",
+                            configuration=config)]
+    codes += [Correspondence(interface=interface, kind=Kind.ZONE, code=str(100 + i),
+                             zone=z) for i, z in enumerate([*zones, pit], start=1)]
+    codes += [Correspondence(interface=interface, kind=Kind.CATEGORY, code=str(i), category=c)
+              for i, c in enumerate(categories, start=1)]
+    codes += [Correspondence(interface=interface, kind=Kind.TARIFF, code=str(i), tariff=tr)
+              for i, tr in enumerate(tariffs, start=1)]
+    Correspondence.objects.bulk_create(codes)
+    zone_code = {c.zone_id: c.code for c in codes if c.kind == Kind.ZONE}
+    cat_code = {c.category_id: c.code for c in codes if c.kind == Kind.CATEGORY}
+
+    from catalog.models import Seat
+
+    seats = list(Seat.objects.filter(zone__in=zones).values_list("zone_id", "row", "number",
+                                                                 "category_id"))
+    client = TicketnetClient(url=simulator_url, login=DEMO_LOGIN, password=DEMO_PASSWORD,
+                             institution_code=DEMO_INSTITUTION_CODE, read_timeout=300,
+                             operation_timeout=600)
+    client.create_manifestation(t.Manifestation(
+        code=MANIFESTATION, name=event.name, hall_code="1",
+        performances=tuple(t.PerformanceSpec(start_code(p.start), p.start) for p in perfs),
+        seat_categories=tuple(t.NamedCode(cat_code[c.pk], c.name) for c in categories),
+        tariffs=tuple(t.NamedCode(str(i), tr.name) for i, tr in enumerate(tariffs, start=1)),
+        zones=tuple(
+            t.ZoneSpec(zone_code[z.pk], z.name, seats=tuple(
+                t.SeatSpec(r, n, cat_code[c]) for zid, r, n, c in seats if zid == z.pk))
+            for z in zones) + (t.ZoneSpec(zone_code[pit.pk], pit.name, capacity=STANDING,
+                                          category_code=cat_code[pit.category_id]),),
+        prices=tuple(t.PriceSpec(cat_code[p.category_id], str(tariffs.index(p.tariff) + 1),
+                                 p.amount_cents)
+                     for p in Price.objects.filter(event=event).select_related("tariff")),
+    ))
+    allotted = [t.AllottedSeat(zone_code[zid], r, n, cat_code[c]) for zid, r, n, c in seats]
+    for p in perfs:
+        client.export_allotment(manifestation_code=MANIFESTATION,
+                                performance_code=start_code(p.start), seats=allotted)
+        client.set_zone_quota(manifestation_code=MANIFESTATION,
+                              performance_code=start_code(p.start),
+                              zone_code=zone_code[pit.pk], places_available=STANDING)
+
+
+def reset_integration() -> None:
+    """Forget every integrated operation (tickets, orders, parked lines, cursor, runs)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE sales_ticket, sales_order, sales_integratedoperation, "
+                       "sales_parkedoperation, schedules_integrationcursor, schedules_run")
+        cursor.execute("VACUUM ANALYZE")
+
+
+# The integrating child process -----------------------------------------------------------------
+
+
+def child(trace: bool, page_size: int | None) -> None:
+    import tracemalloc
+
+    import django
+
+    if trace:
+        tracemalloc.start()
+    django.setup()
+    from schedules.models import Job
+    from schedules.selectors import interface_find
+    from schedules.services import job_run
+
+    interface = interface_find(name=INTERFACE)
+    params = {"page_size": page_size} if page_size else {}
+    profile_to = os.environ.get("BENCH_PROFILE")
+    if profile_to:  # pyinstrument (pip install pyinstrument): not a dependency of the project
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    started = time.perf_counter()
+    run = job_run(interface_id=interface.pk, job=Job.SALES_INTEGRATION, params=params)
+    elapsed = time.perf_counter() - started
+    if profile_to:
+        profiler.stop()
+        Path(profile_to).write_text(profiler.output_text(unicode=True, show_all=False))
+    peak_traced = tracemalloc.get_traced_memory()[1] if trace else None
+    print(json.dumps({
+        "status": run.status, "counts": run.counts, "messages": run.messages[:3],
+        "seconds": elapsed,
+        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "traced_mib": peak_traced / 2**20 if trace else None,
+    }))
+
+
+def integrate(trace: bool, page_size: int | None) -> dict:
+    args = [sys.executable, __file__, "--child"] + (["--trace"] if trace else [])
+    if page_size:
+        args += ["--page-size", str(page_size)]
+    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=os.environ)
+    if proc.returncode:
+        sys.exit(f"child failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def copy_ceiling(state: Path) -> tuple[int, float]:
+    """COPY the journal's rows (read from the simulator's file beforehand) into a table."""
+    from django.db import connection
+
+    rows = sqlite3.connect(state).execute(
+        "SELECT seq, type, ticket_number, original_ticket_number, manifestation_code, "
+        "performance_code, zone_code, row, seat, category_code, tariff_code, price_cents, "
+        "currency, time, point_of_sale, buyer_last_name, buyer_first_name, buyer_city, "
+        "buyer_postal_code, buyer_country FROM operation ORDER BY seq").fetchall()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute(
+            "CREATE TABLE bench_copy (id bigint, type text, ticket text, original text, "
+            "manifestation text, performance text, zone text, row integer, seat integer, "
+            "category text, tariff text, price integer, currency text, time timestamptz, "
+            "pos text, last_name text, first_name text, city text, postal text, country text)")
+        started = time.perf_counter()
+        with cursor.cursor.copy("COPY bench_copy FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy")
+    return len(rows), elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", action="store_true")
+    parser.add_argument("--trace", action="store_true")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--page-size", type=int)
+    parser.add_argument("--no-trace-runs", action="store_true",
+                        help="skip the tracemalloc runs")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="profile the integrating process with pyinstrument into FILE")
+    args = parser.parse_args()
+    if args.child:
+        return child(args.trace, args.page_size)
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.profile:
+        os.environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+    name, admin = _bench_database()
+    work = Path(tempfile.mkdtemp(prefix="bench-integration-"))
+    base_state = work / "base.sqlite3"
+    sim = Simulator(base_state)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    try:
+        t0 = time.perf_counter()
+        build(sim.url)
+        sim.stop()
+        print(f"catalogue built and exported to the simulator in {time.perf_counter() - t0:.1f} s:"
+              f" {BLOCKS * ROWS * SEATS_PER_ROW:,} seats + {STANDING:,} places × "
+              f"{PERFORMANCES} performances in the quota", flush=True)
+        print(f"database {connection.settings_dict['NAME']}; page size "
+              f"{args.page_size or 'default'}; {os.cpu_count()} CPUs", flush=True)
+        print(f"{'operations':>10} {'integration':>12} {'ops/s':>8} {'peak RSS':>9} "
+              f"{'traced':>8} | {'COPY':>7} {'ops/s':>9} {'ratio':>6}", flush=True)
+        for size in sizes:
+            state = work / f"state-{size}.sqlite3"
+            shutil.copy(base_state, state)
+            t0 = time.perf_counter()
+            _manage("ticketnet_simulator", "generate", "--count", str(size), "--state",
+                    str(state))
+            generated = time.perf_counter() - t0
+            copied, copy_seconds = copy_ceiling(state)
+            sim = Simulator(state)
+            os.environ["BENCH_SIMULATOR_URL"] = sim.url
+            from channels.models import ExternalSalesInterface
+
+            ExternalSalesInterface.objects.filter(internal_name=INTERFACE).update(url=sim.url)
+            try:
+                reset_integration()
+                plain = integrate(False, args.page_size)
+                traced = None
+                if not args.no_trace_runs:
+                    reset_integration()
+                    traced = integrate(True, args.page_size)
+            finally:
+                sim.stop()
+            counts = plain["counts"]
+            assert plain["status"] == "ok", plain
+            assert counts["operations"] == size, counts
+            rate = size / plain["seconds"]
+            copy_rate = copied / copy_seconds
+            print(f"{size:>10,} {plain['seconds']:>10.1f} s {rate:>8,.0f} "
+                  f"{plain['rss_mib']:>6.0f} MiB "
+                  f"{(traced or {}).get('traced_mib') or 0:>5.0f} MiB | "
+                  f"{copy_seconds:>5.1f} s {copy_rate:>9,.0f} {copy_rate / rate:>5.1f}×",
+                  flush=True)
+            print(f"{'':>10} sold {counts.get('sold', 0):,}, duplicated "
+                  f"{counts.get('duplicated', 0):,}, refunded {counts.get('refunded', 0):,}, "
+                  f"parked {counts.get('parked', 0):,}; {counts['pages']} pages; generated by "
+                  f"the simulator in {generated:.0f} s", flush=True)
+            state.unlink()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(work, ignore_errors=True)
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+if __name__ == "__main__":
+    main()
