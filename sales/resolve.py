@@ -68,6 +68,7 @@ class OperationResolver:
         # zone id → (row, number) → (seat id, category id); Seat objects made when first used.
         self._seat_keys: dict[int, dict[tuple[int, int], tuple[int, int]]] = {}
         self._seats: dict[int, Seat] = {}
+        self._codes: dict[tuple, tuple] = {}
 
     def _ids(self, kind: str) -> set[int]:
         return {object_id for k, object_id, _code in self.book.items() if k == kind}
@@ -79,8 +80,11 @@ class OperationResolver:
 
     def prefetch(self, lines: Iterable[OperationLine]) -> None:
         perf_ids, zone_ids = set(), set()
+        seen = self._codes
         for line in lines:
-            if line.type != OperationType.SALE:
+            if line.type != OperationType.SALE or (
+                line.manifestation_code, line.performance_code, line.zone_code,
+                line.category_code, line.tariff_code) in seen:
                 continue
             perf_id = self._performance_id(line)
             if perf_id is not None and perf_id not in self._performances:
@@ -121,38 +125,28 @@ class OperationResolver:
         if line.type != OperationType.SALE:
             # A duplicate or refund acts on the ticket it names: nothing to resolve.
             return ResolvedOperation(line=line)
-        problem = self.unknown_code(line)
+        key = (line.manifestation_code, line.performance_code, line.zone_code,
+               line.category_code, line.tariff_code)
+        codes = self._codes.get(key)
+        if codes is None:
+            codes = self._codes[key] = self._resolve_codes(line)
+        problem, perf, zone, category, tariff = codes
         if problem is not None:
             return ResolvedOperation(line=line, problem=problem)
-        book = self.book
-        if book.object_id_for(Kind.ZONE, line.zone_code) not in self._zones:
-            self.prefetch([line])
-        perf = self._performance(self._performance_id(line))
-        zone = self._zone(book.object_id_for(Kind.ZONE, line.zone_code))
-        category = self._categories.get(book.object_id_for(Kind.CATEGORY, line.category_code))
-        tariff = self._tariffs.get(book.object_id_for(Kind.TARIFF, line.tariff_code))
-        if perf is None or zone is None or category is None or tariff is None:
-            # A correspondence whose object is gone (deleted since the book was read).
-            return ResolvedOperation(line=line, problem=_invalid(
-                _("a code points to an object that no longer exists")))
         if line.row is None or line.seat is None:
             return ResolvedOperation(line=line, problem=_invalid(_("row or seat missing")))
-        place = f"{line.row}-{line.seat}"
-        if zone.configuration_id != perf.configuration_id:
-            return ResolvedOperation(line=line, problem=_invalid(
-                _("zone %(code)s (“%(zone)s”) is not in the hall configuration of the "
-                  "performance") % {"code": line.zone_code, "zone": zone.name}))
         if zone.numbered:
-            found = self._seat_keys.get(zone.pk, {}).get((line.row, line.seat))
+            found = self._seat_keys[zone.pk].get((line.row, line.seat))
             if found is None:
                 return ResolvedOperation(line=line, problem=_invalid(
                     _("seat %(place)s does not exist in zone %(code)s (“%(zone)s”)")
-                    % {"place": place, "code": line.zone_code, "zone": zone.name}))
+                    % {"place": f"{line.row}-{line.seat}", "code": line.zone_code,
+                       "zone": zone.name}))
             seat_id, seat_category_id = found
             if seat_category_id != category.pk:
                 return ResolvedOperation(line=line, problem=_invalid(
                     _("seat %(place)s of zone %(code)s is not in seat category %(category)s")
-                    % {"place": place, "code": line.zone_code,
+                    % {"place": f"{line.row}-{line.seat}", "code": line.zone_code,
                        "category": line.category_code}))
             return ResolvedOperation(line=line, performance=perf,
                                      seat=self._seat(seat_id, zone, line, seat_category_id),
@@ -161,10 +155,35 @@ class OperationResolver:
             return ResolvedOperation(line=line, problem=_invalid(
                 _("seat %(place)s is not in the seat series of the non-numbered zone "
                   "%(code)s (“%(zone)s”, %(capacity)s places)")
-                % {"place": place, "code": line.zone_code, "zone": zone.name,
-                   "capacity": zone.capacity}))
+                % {"place": f"{line.row}-{line.seat}", "code": line.zone_code,
+                   "zone": zone.name, "capacity": zone.capacity}))
         return ResolvedOperation(line=line, performance=perf, zone=zone, series_row=line.row,
                                  series_number=line.seat, category=category, tariff=tariff)
+
+    def _resolve_codes(self, line: OperationLine) -> tuple:
+        """(problem, performance, zone, category, tariff) of a line's codes; cached per
+        combination of codes by `resolve_line` (a run sees few of them)."""
+        problem = self.unknown_code(line)
+        if problem is not None:
+            return problem, None, None, None, None
+        book = self.book
+        zone_id = book.object_id_for(Kind.ZONE, line.zone_code)
+        if zone_id not in self._zones:
+            self.prefetch([line])
+        perf = self._performance(self._performance_id(line))
+        zone = self._zone(zone_id)
+        category = self._categories.get(book.object_id_for(Kind.CATEGORY, line.category_code))
+        tariff = self._tariffs.get(book.object_id_for(Kind.TARIFF, line.tariff_code))
+        if perf is None or zone is None or category is None or tariff is None:
+            # A correspondence whose object is gone (deleted since the book was read).
+            return (_invalid(_("a code points to an object that no longer exists")),
+                    None, None, None, None)
+        if zone.configuration_id != perf.configuration_id:
+            return (_invalid(
+                _("zone %(code)s (“%(zone)s”) is not in the hall configuration of the "
+                  "performance") % {"code": line.zone_code, "zone": zone.name}),
+                None, None, None, None)
+        return None, perf, zone, category, tariff
 
     def unknown_code(self, line: OperationLine) -> Problem | None:
         """The first code of a SALE line that has no correspondence, as a problem."""
