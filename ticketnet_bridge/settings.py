@@ -198,6 +198,11 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Error pages and error emails hide password-like POST fields, variables and settings.
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "ticketnet_bridge.core.reporting.CredentialSafeExceptionReporterFilter"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
