@@ -1,6 +1,7 @@
 """Admin forms of the sales set-up: the interface form keeps the Ticketnet password write-only."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import ExternalSalesInterface
@@ -18,7 +19,7 @@ class ExternalSalesInterfaceForm(forms.ModelForm):
     """
 
     password = forms.CharField(
-        label=_("password"),
+        label=capfirst(_("password")),
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
@@ -26,7 +27,7 @@ class ExternalSalesInterfaceForm(forms.ModelForm):
     )
     # The guide shows the pending account as a yes/no choice.
     pending_account = forms.TypedChoiceField(
-        label=_("pending account"),
+        label=capfirst(_("pending account")),
         choices=[(True, _("yes")), (False, _("no"))],
         coerce=_yes,
         widget=forms.RadioSelect,
