@@ -14,11 +14,10 @@ RUN apt-get update \
     && useradd --create-home --uid 1000 app
 
 WORKDIR /app
-COPY pyproject.toml ./
 COPY . .
 # Editable: the code runs from /app, where templates/ and locale/ are (BASE_DIR).
+# DEBUG=0 and a throw-away SECRET_KEY only let the settings load for the build steps.
 RUN pip install --editable . \
-    # Build-time only values: static files and translations need the settings to load.
     && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0 \
     && DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages --ignore=.venv --verbosity 0 \
     && mkdir -p /data && chown -R app:app /app/var /data

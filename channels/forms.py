@@ -30,7 +30,7 @@ class ExternalSalesInterfaceForm(forms.ModelForm):
         label=capfirst(_("pending account")),
         choices=[(True, _("yes")), (False, _("no"))],
         coerce=_yes,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "radiolist inline"}),
         initial=True,
         help_text=_("Ticketnet sales are paid on the pending account: must be on."),
     )

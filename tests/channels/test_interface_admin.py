@@ -198,3 +198,5 @@ def test_fields_follow_the_guide_example_in_both_languages(superuser, setup, lan
         positions.append(match.start())
     assert positions == sorted(positions), "fields are not in the guide's order"
     assert response.headers["Content-Language"] == language
+    # Help texts are HTML in the admin: the URL's format must survive it.
+    assert "195.115.9.79:712" in html and ("IP:port" in html)
