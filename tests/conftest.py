@@ -43,3 +43,9 @@ def unused_tcp_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Users are created in many tests; PBKDF2's deliberate slowness is not under test here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
