@@ -256,3 +256,12 @@ def test_two_integrations_at_once_give_one_run_and_one_skipped(simulator):
     assert results["first"].status == Run.Status.OK
     assert sorted(Run.objects.values_list("status", flat=True)) == ["ok", "skipped"]
     assert Ticket.objects.count() == 1
+
+
+def test_the_parked_lines_warning_is_in_the_institution_language(simulator):
+    w = make_world(simulator, seats=3, skip_codes={(Kind.ZONE, "101")}, language="fr")
+    w.sell(1)
+    run = integrate(w)
+    [warning] = [m for m in run.messages if m["level"] == "warning"]
+    assert warning["text"].startswith("1 ligne en attente : le code Ticketnet de zone 101")
+    assert warning["action"].startswith("Saisissez le code 101 (zone)")
