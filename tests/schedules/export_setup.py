@@ -26,6 +26,9 @@ def demo_on(simulator) -> Demo:
     interface = channels.interface
     interface.url = simulator.url
     interface.save(update_fields=["url"])
+    # The tests read the runs' messages in English (the demo institution speaks French).
+    channels.institution.language = "en"
+    channels.institution.save(update_fields=["language"])
     return Demo(interface=interface, concert=catalog.concert, league=catalog.league)
 
 
@@ -42,3 +45,27 @@ def export(interface, event, *, dry_run=False) -> Run:
 
 def texts(run: Run, level: str | None = None) -> str:
     return "\n".join(m["text"] for m in run.messages if level is None or m["level"] == level)
+
+
+def interface_on(simulator, **kw) -> ExternalSalesInterface:
+    from tests import factories as f
+
+    kw.setdefault("institution__language", "en")
+    return f.InterfaceFactory(url=simulator.url, login=simulator.login,
+                              institution_code=simulator.institution_code,
+                              password=simulator.password, **kw)
+
+
+def small_event(interface, **kw) -> Event:
+    """An event of `interface` built by the mapping factories, every code filled in."""
+    from mappings.services import correspondences_fill_suggestions
+    from tests.mappings.factories import build_event
+
+    event = build_event(interface=interface, **kw)
+    result = correspondences_fill_suggestions(interface=interface)
+    assert result.ok, result.errors
+    return event
+
+
+def manifestations(simulator) -> dict[str, dict]:
+    return {m["code"]: m for m in simulator.state.show()["manifestations"]}
