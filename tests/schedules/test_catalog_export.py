@@ -273,3 +273,96 @@ def test_export_catalog_command_json_and_exit_codes(simulator):
     assert code == 1 and "ERROR" in out and "call Ticketnet" in err
     code, out, _ = call("export_catalog", "--interface", name, "--event", "NOPE", "--json")
     assert code == 1 and "No event with the code “NOPE”" in json.loads(out)["messages"][0]["text"]
+
+
+# The admin preview page --------------------------------------------------------------------
+
+ADMIN_URLS = "tests.schedules.urls_interface_admin"
+
+
+def _staff(client, institution, language="en"):
+    from tests.schedules.test_admin import staff_of
+
+    staff_of(institution, client)
+    client.cookies["django_language"] = language
+
+
+@pytest.mark.urls(ADMIN_URLS)
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ("Export to Ticketnet", "nothing is sent", "Seat categories")),
+    ("fr", ("Exporter vers Ticketnet", "rien n'est envoyé", "Catégories de places")),
+])
+def test_admin_preview_page_in_both_languages(client, simulator, language, words,
+                                              django_assert_max_num_queries):
+    from django.urls import reverse
+
+    demo = demo_on(simulator)
+    _staff(client, demo.interface.institution, language)
+    url = reverse("admin:channels_externalsalesinterface_catalog_export",
+                  args=[demo.interface.pk])
+    with django_assert_max_num_queries(40):
+        body = client.get(url, {"event": demo.league.pk}).content.decode()
+    for word in words:
+        assert word in body
+    assert body.count('class="module" id="manifestation-') == 19
+    assert 'id="export-button">' in body  # enabled: no problem, never exported
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.urls(ADMIN_URLS)
+def test_admin_export_button_is_disabled_on_problems_and_once_exported(client, simulator):
+    from django.urls import reverse
+
+    interface = interface_on(simulator)
+    event = small_event(interface)
+    _staff(client, interface.institution)
+    url = reverse("admin:channels_externalsalesinterface_catalog_export", args=[interface.pk])
+    Correspondence.objects.filter(interface=interface, kind=Kind.ZONE).delete()
+    body = client.get(url, {"event": event.pk}).content.decode()
+    assert 'id="export-button" disabled' in body and "Enter the Ticketnet code of the zone" in body
+    from mappings.services import correspondences_fill_suggestions
+
+    correspondences_fill_suggestions(interface=interface)
+    export(interface, event)
+    body = client.get(url, {"event": event.pk}).content.decode()
+    assert 'id="export-button" disabled' in body and "Already exported" in body
+    confirm = reverse("admin:channels_externalsalesinterface_catalog_export_confirm",
+                      args=[interface.pk, event.pk])
+    assert client.post(confirm).status_code == 302
+    assert Run.objects.filter(job=Job.CATALOG_EXPORT).count() == 1  # nothing queued
+
+
+@pytest.mark.urls(ADMIN_URLS)
+def test_admin_confirmation_says_one_shot_and_queues_the_export(
+        client, simulator, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    interface = interface_on(simulator)
+    event = small_event(interface)
+    _staff(client, interface.institution)
+    confirm = reverse("admin:channels_externalsalesinterface_catalog_export_confirm",
+                      args=[interface.pk, event.pk])
+    body = client.get(confirm).content.decode()
+    assert "can never be sent again" in body and "call Ticketnet" in body
+    assert "phone Ticketnet to confirm" in body
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(confirm)
+    assert response.status_code == 302 and len(callbacks) == 1
+
+
+@pytest.mark.urls(ADMIN_URLS)
+def test_admin_preview_of_another_institution_is_not_found(client, simulator):
+    from django.urls import reverse
+
+    mine = interface_on(simulator)
+    theirs = interface_on(simulator)
+    my_event, their_event = small_event(mine), small_event(theirs)
+    _staff(client, mine.institution)
+    name = "admin:channels_externalsalesinterface_catalog_export"
+    assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
+    assert client.get(reverse(name, args=[mine.pk]), {"event": their_event.pk}).status_code == 404
+    assert client.get(reverse(name, args=[mine.pk]), {"event": my_event.pk}).status_code == 200
+    confirm = "admin:channels_externalsalesinterface_catalog_export_confirm"
+    assert client.post(reverse(confirm, args=[mine.pk, their_event.pk])).status_code == 404
+    assert client.post(reverse(confirm, args=[theirs.pk, their_event.pk])).status_code == 404
