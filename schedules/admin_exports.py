@@ -27,10 +27,10 @@ class CatalogExportAdminMixin:
         urls = [
             path("<path:object_id>/catalog-export/",
                  self.admin_site.admin_view(self.catalog_export_view),
-                 name="%s_%s_catalog_export" % info),
+                 name=f"{info[0]}_{info[1]}_catalog_export"),
             path("<path:object_id>/catalog-export/<int:event_id>/confirm/",
                  self.admin_site.admin_view(self.catalog_export_confirm_view),
-                 name="%s_%s_catalog_export_confirm" % info),
+                 name=f"{info[0]}_{info[1]}_catalog_export_confirm"),
         ]
         return urls + super().get_urls()
 

@@ -65,8 +65,8 @@ def test_re_export_replaces_and_sold_seats_stay_allotted(simulator):
     # Ticketnet sells row 1 seat 1; then row 2 leaves the quota.
     zone = Zone.objects.get(configuration__performances__event=event)
     category = zone.seats.first().category
-    from mappings.selectors import correspondence_book
     from mappings.models import Kind
+    from mappings.selectors import correspondence_book
 
     book = correspondence_book(interface=interface)
     tariff_code = book.tariff_codes(event.prices.first().tariff_id)[0]
