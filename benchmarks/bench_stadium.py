@@ -16,6 +16,7 @@ import time
 import tracemalloc
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -83,6 +84,44 @@ def run() -> None:
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
+
+    from catalog import services
+    from mappings.selectors import correspondence_book, correspondence_rows, event_readiness
+    from mappings.services import correspondences_fill_suggestions
+
+    print(f"database {connection.settings_dict['NAME']} on {connection.vendor}")
+    with step("migrate the bench database"):
+        call_command("migrate", verbosity=0)
+
+    stadium = create_stadium()
+    interface, event = stadium.interface, stadium.event
+    performances, quota = stadium.performances, stadium.quota
+    with step("fill in every code by the suggestions") as box:
+        box["note"] = f"{correspondences_fill_suggestions(interface=interface).created} codes"
+    with step("grid rows (catalogue + codes + suggestions)") as box:
+        with CaptureQueriesContext(connection) as ctx:
+            rows = correspondence_rows(interface=interface)
+        box["note"] = f"{len(rows)} rows, {len(ctx.captured_queries)} queries"
+    with step("correspondence book") as box:
+        with CaptureQueriesContext(connection) as ctx:
+            book = correspondence_book(interface=interface)
+        box["note"] = f"{len(book)} codes, {len(ctx.captured_queries)} queries"
+    with step("event readiness of the stadium event") as box:
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            problems = event_readiness(interface=interface, event=event)
+        box["note"] = f"{len(problems)} problems, {len(ctx.captured_queries)} queries"
+    with step("release every seat of the quota") as box:
+        box["note"] = f"{services.quota_release_seats(performances=performances, quota=quota):,}"
+    print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+
+
+def create_stadium(*, url: str = "127.0.0.1:7999", password: str | None = None,
+                   compare: bool = True) -> SimpleNamespace:
+    """The stadium, its 19-performance competition and every seat in the quota (the bulk
+    paths timed by `step`); other benchmarks import it (bench_allotment_export.py)."""
     from django.utils import timezone
 
     from catalog import services
@@ -106,26 +145,22 @@ def run() -> None:
         PointOfSale,
         SalesChannel,
     )
-    from mappings.selectors import correspondence_book, correspondence_rows, event_readiness
-    from mappings.services import correspondences_fill_suggestions
-
-    print(f"database {connection.settings_dict['NAME']} on {connection.vendor}")
-    with step("migrate the bench database"):
-        call_command("migrate", verbosity=0)
-
     institution = Institution.objects.create(code="bench", name="Bench")
     channel = SalesChannel.objects.create(institution=institution, name="Ticketnet")
     quota = ExternalQuota.objects.create(institution=institution, name="Ticketnet",
                                          channel=channel)
     interface = ExternalSalesInterface.objects.create(
         institution=institution, channel=channel, internal_name="Bench * Ticketnet",
-        url="127.0.0.1:7999", login="bench",
+        url=url, login="bench",
         contact=Contact.objects.create(institution=institution, name="TN",
                                        pending_account_allowed=True),
         point_of_sale=PointOfSale.objects.create(institution=institution, code="TKN",
                                                  channel=channel),
         external_quota=quota, client_name="ELCA", institution_code="505",
     )
+    if password is not None:
+        interface.set_password(password)
+        interface.save(update_fields=["password_encrypted"])
     categories = [SeatCategory.objects.create(institution=institution, name=f"Cat {i}", rank=i)
                   for i in range(1, 5)]
     hall = Hall.objects.create(institution=institution, name="Stadium")
@@ -143,23 +178,8 @@ def run() -> None:
             services.seats_create_block(zone=zone, rows=ROWS, seats_per_row=SEATS_PER_ROW,
                                         category=categories[i % 4])
 
-    # The same on a scratch configuration, COPY against bulk_create.
-    scratch = LogicalConfiguration.objects.create(hall=hall, name="Scratch")
-    compare = COMPARE_BLOCKS * ROWS * SEATS_PER_ROW
-    timings = {}
-    for method in ("copy", "bulk_create"):
-        scratch_zones = Zone.objects.bulk_create(
-            Zone(configuration=scratch, name=f"{method} {i}") for i in range(COMPARE_BLOCKS)
-        )
-        with step(f"  compare: {COMPARE_BLOCKS} blocks by {method}", f"{compare:,} seats") as box:
-            started = time.perf_counter()
-            for zone in scratch_zones:
-                services.seats_create_block(zone=zone, rows=ROWS, seats_per_row=SEATS_PER_ROW,
-                                            category=categories[0], method=method)
-            timings[method] = time.perf_counter() - started
-    print(f"  bulk_create / COPY time ratio: {timings['bulk_create'] / timings['copy']:.1f}×")
-    scratch.zones.all().delete()
-    scratch.delete()
+    if compare:
+        compare_bulk_paths(hall=hall, category=categories[0])
 
     event = Event.objects.create(institution=institution, code="L2", name="League",
                                  kind=Event.Kind.COMPETITION, season=2027)
@@ -184,24 +204,32 @@ def run() -> None:
     with step("allocate again (nothing new)") as box:
         box["note"] = f"{services.quota_allocate_seats(performances=performances, quota=quota)}"
 
-    with step("fill in every code by the suggestions") as box:
-        box["note"] = f"{correspondences_fill_suggestions(interface=interface).created} codes"
-    with step("grid rows (catalogue + codes + suggestions)") as box:
-        with CaptureQueriesContext(connection) as ctx:
-            rows = correspondence_rows(interface=interface)
-        box["note"] = f"{len(rows)} rows, {len(ctx.captured_queries)} queries"
-    with step("correspondence book") as box:
-        with CaptureQueriesContext(connection) as ctx:
-            book = correspondence_book(interface=interface)
-        box["note"] = f"{len(book)} codes, {len(ctx.captured_queries)} queries"
-    with step("event readiness of the stadium event") as box:
-        reset_queries()
-        with CaptureQueriesContext(connection) as ctx:
-            problems = event_readiness(interface=interface, event=event)
-        box["note"] = f"{len(problems)} problems, {len(ctx.captured_queries)} queries"
-    with step("release every seat of the quota") as box:
-        box["note"] = f"{services.quota_release_seats(performances=performances, quota=quota):,}"
-    print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    return SimpleNamespace(institution=institution, channel=channel, quota=quota,
+                           interface=interface, event=event, performances=performances,
+                           configuration=config, zones=zones, total_seats=total)
+
+
+def compare_bulk_paths(*, hall, category) -> None:
+    """The same blocks on a scratch configuration, COPY against bulk_create."""
+    from catalog import services
+    from catalog.models import LogicalConfiguration, Zone
+
+    scratch = LogicalConfiguration.objects.create(hall=hall, name="Scratch")
+    compare = COMPARE_BLOCKS * ROWS * SEATS_PER_ROW
+    timings = {}
+    for method in ("copy", "bulk_create"):
+        scratch_zones = Zone.objects.bulk_create(
+            Zone(configuration=scratch, name=f"{method} {i}") for i in range(COMPARE_BLOCKS)
+        )
+        with step(f"  compare: {COMPARE_BLOCKS} blocks by {method}", f"{compare:,} seats"):
+            started = time.perf_counter()
+            for zone in scratch_zones:
+                services.seats_create_block(zone=zone, rows=ROWS, seats_per_row=SEATS_PER_ROW,
+                                            category=category, method=method)
+            timings[method] = time.perf_counter() - started
+    print(f"  bulk_create / COPY time ratio: {timings['bulk_create'] / timings['copy']:.1f}×")
+    scratch.zones.all().delete()
+    scratch.delete()
 
 
 if __name__ == "__main__":

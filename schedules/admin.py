@@ -15,6 +15,7 @@ from sales.admin import ParkedOperationAdmin
 from sales.models import ParkedOperation
 
 from . import registry
+from .admin_exports import CatalogExportAdminMixin
 from .admin_interface_test import InterfaceTestAdminMixin
 from .errors import UnknownJob
 from .models import Job, Run
@@ -135,6 +136,8 @@ class InterfaceJobsMixin:
     job_buttons = [
         ("run-sales-integration", Job.SALES_INTEGRATION, _("Run the sales integration now")),
         ("run-interface-test", Job.INTERFACE_TEST, _("Run the interface test")),
+        ("run-allotment-export", Job.ALLOTMENT_EXPORT, _("Export the allotments now")),
+        ("run-quota-sync", Job.QUOTA_SYNC, _("Synchronise the quotas now")),
     ]
 
     def save_model(self, request, obj, form, change):
@@ -181,6 +184,8 @@ class InterfaceJobsMixin:
         obj = kwargs.get("obj") or context.get("original")
         if obj is not None and obj.pk:
             info = obj._meta.app_label, obj._meta.model_name
+            context["catalog_export_url"] = reverse(
+                f"admin:{info[0]}_{info[1]}_catalog_export", args=[obj.pk])
             context["job_buttons"] = [
                 {"url": reverse(f"admin:{info[0]}_{info[1]}_{slug.replace('-', '_')}",
                                 args=[obj.pk]),
@@ -198,7 +203,8 @@ def install_interface_admin(site=admin.site):
     site.unregister(ExternalSalesInterface)
     site.register(ExternalSalesInterface,
                   type("ExternalSalesInterfaceJobsAdmin",
-                       (InterfaceTestAdminMixin, InterfaceJobsMixin, type(base)), {}))
+                       (CatalogExportAdminMixin, InterfaceTestAdminMixin, InterfaceJobsMixin,
+                        type(base)), {}))
 
 
 install_interface_admin()

@@ -1,4 +1,10 @@
 """The job functions, each registered with `schedules.registry.register(Job.X)`; imported by
 `SchedulesConfig.ready()` so web, worker and commands all know them."""
 
-from . import interface_test, sales_integration  # noqa: F401 - registers the jobs
+from . import (  # noqa: F401 - registers the jobs
+    allotment_export,
+    catalog_export,
+    interface_test,
+    quota_sync,
+    sales_integration,
+)

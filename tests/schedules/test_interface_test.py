@@ -133,7 +133,6 @@ def test_the_command_reports_json_and_refuses_an_unknown_event(simulator, stand_
     assert "No event “NOPE”" in capsys.readouterr().err
 
 
-@pytest.mark.urls("tests.schedules.urls_interface_admin")
 def test_the_admin_button_opens_a_form_of_the_interface_events_and_queues_the_test(
         client, monkeypatch):
     from django.urls import reverse

@@ -1,0 +1,136 @@
+"""The allotment export ("export allottements"): for each performance Ticketnet knows, the seats
+of the interface's quota, non-numbered zones as the first seats of their series, sent in
+batches that replace what Ticketnet held."""
+
+import uuid
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from catalog.models import Event
+from mappings.selectors import correspondence_book
+
+from ..allotments import (
+    AllotmentSeats,
+    allotment_size,
+    exported_performances,
+    performances_not_exported,
+)
+from ..context import JobContext
+from ..errors import JobError, RetryLater
+from ..exports import channel_refusal
+from ..models import Job
+from ..registry import register
+from ..ticketnet import interface_client, ticketnet_errors
+
+DEFAULT_BATCH = 5000
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "TICKETNET_ALLOTMENT_BATCH", DEFAULT_BATCH))
+
+
+def job_optional_event(ctx: JobContext) -> Event | None:
+    event_id = ctx.params.get("event_id")
+    if event_id in (None, ""):
+        return None
+    try:
+        event = Event.objects.filter(pk=int(event_id),
+                                     institution_id=ctx.interface.institution_id).first()
+    except (TypeError, ValueError):
+        event = None
+    if event is None:
+        raise JobError(_("The event %(id)s is not an event of the institution.")
+                       % {"id": event_id}, _("Choose an event of the institution."))
+    return event
+
+
+def warn_not_exported(ctx: JobContext, *, exported_ids: set[int], event: Event | None) -> None:
+    """Performances with seats in the quota that Ticketnet does not know: skipped, said."""
+    missing = performances_not_exported(interface=ctx.interface, exported_ids=exported_ids,
+                                        event=event)
+    for perf in missing:
+        ctx.warning(
+            _("The performance “%(performance)s” is not in any catalogue export: skipped.")
+            % {"performance": perf},
+            _("Export the catalogue of “%(event)s” first (once: Ticketnet refuses a second "
+              "export; for a performance added since, call Ticketnet).") % {"event": perf.event},
+        )
+    ctx.count("skipped_performances", len(missing))
+
+
+@register(Job.ALLOTMENT_EXPORT)
+def allotment_export(ctx: JobContext) -> None:
+    interface = ctx.interface
+    refusal = channel_refusal(interface=interface, what=_("The allotment export"))
+    if refusal is not None:
+        raise JobError(*refusal)
+    event = job_optional_event(ctx)
+    performances = exported_performances(interface=interface, event=event)
+    warn_not_exported(ctx, exported_ids={p.performance_id for p in performances}, event=event)
+    if not performances:
+        ctx.info(_("No performance was exported to Ticketnet yet: no allotment to send."))
+        return
+    book = correspondence_book(interface=interface)
+    client = interface_client(interface=interface)
+    size = batch_size()
+    total = allotment_size(interface=interface,
+                           performance_ids=[p.performance_id for p in performances])
+    done = 0
+    ctx.progress(0, total, force=True)
+    for perf in performances:
+        seats = AllotmentSeats(interface=interface, book=book,
+                               performance_id=perf.performance_id)
+        try:
+            with ticketnet_errors(interface=interface):
+                done, allotted = _send(ctx, client, perf, seats, size, done, total)
+        except RetryLater:
+            raise
+        except JobError as exc:
+            ctx.error(_("Performance %(performance)s: %(text)s")
+                      % {"performance": perf.label, "text": exc.text}, exc.action)
+            ctx.count("refused_performances")
+            continue
+        for zone in seats.unmapped.values():
+            ctx.warning(
+                _("%(n)d seats of the zone “%(zone)s” were left out of performance "
+                  "%(performance)s: the zone or its seat category has no Ticketnet code.")
+                % {"n": zone.seats, "zone": zone.name, "performance": perf.label},
+                _("Enter the code in the correspondences (Ticketnet must know it), then export "
+                  "the allotments again."))
+            ctx.count("unmapped_seats", zone.seats)
+        ctx.count("performances")
+        ctx.count("seats", seats.seats)
+        ctx.count("places", seats.places)
+        if allotted != seats.seats + seats.places:
+            ctx.warning(
+                _("Ticketnet holds %(held)d seats for performance %(performance)s, %(sent)d "
+                  "were sent.") % {"held": allotted, "performance": perf.label,
+                                   "sent": seats.seats + seats.places},
+                _("Export the allotments again; if it persists, call Ticketnet."))
+    ctx.progress(done, total, force=True)
+
+
+def _send(ctx, client, perf, seats, size, done, total) -> tuple[int, int]:
+    """The gateway's batch protocol: a fresh export id, the first batch replaces what Ticketnet
+    held, the next ones append. Progress is recorded after each batch."""
+    export_id = uuid.uuid4().hex
+    batch, first, allotted = [], True, 0
+    for seat in seats:
+        batch.append(seat)
+        if len(batch) >= size:
+            allotted = client.set_allotment(
+                manifestation_code=perf.manifestation_code,
+                performance_code=perf.performance_code, seats=batch, export_id=export_id,
+                replace=first).allotted_seat_count
+            first, done, batch = False, done + len(batch), []
+            ctx.count("batches")
+            ctx.progress(done, total)
+    if batch or first:  # an empty allotment still replaces (clears) the previous one
+        allotted = client.set_allotment(
+            manifestation_code=perf.manifestation_code, performance_code=perf.performance_code,
+            seats=batch, export_id=export_id, replace=first).allotted_seat_count
+        done += len(batch)
+        ctx.count("batches")
+        ctx.progress(done, total)
+    return done, allotted
