@@ -20,6 +20,7 @@ from ticketnet_bridge.simulator.box_office_client import BoxOfficeClient, BoxOff
 from .. import registry
 from ..context import ERROR, JobContext
 from ..errors import JobError, UnknownJob
+from ..exports import catalog_plan
 from ..locks import job_lock
 from ..models import Job
 from ..registry import register
@@ -139,7 +140,8 @@ def interface_test(ctx: JobContext) -> None:
         ctx.info(_("Visit passes have no catalogue or allotment export: steps a and b are "
                    "skipped."))
     else:
-        outcome = run_step(ctx, Job.CATALOG_EXPORT, _registered(Job.CATALOG_EXPORT),
+        outcome = run_step(ctx, Job.CATALOG_EXPORT,
+                           lambda sub: catalog_export_step(sub, event=event),
                            params={"event_id": event.pk})
         if outcome.status == ERROR:
             return stopped(Job.CATALOG_EXPORT)
@@ -155,6 +157,22 @@ def interface_test(ctx: JobContext) -> None:
         return None
     run_step(ctx, "checks", lambda sub: result_checks(sub, event=event, sold=sold.value))
     return None
+
+
+# a. Catalogue export ---------------------------------------------------------------------------
+
+
+def catalog_export_step(sub: StepContext, *, event: Event) -> None:
+    """The catalogue export job; an event already exported is said so, and the test goes on
+    (a catalogue export is sent once and never again)."""
+    plan = catalog_plan(interface=sub.interface, event=event)
+    if plan.manifestations and not plan.to_send:
+        sub.info(_("“%(event)s” was already exported to Ticketnet (%(codes)s): it is not sent "
+                   "again, the test goes on.") % {
+            "event": event, "codes": ", ".join(m.code for m in plan.already_exported)})
+        sub.count("already_exported", len(plan.already_exported))
+        return
+    registry.get(Job.CATALOG_EXPORT)(sub)
 
 
 # c. Ticketnet's box office ------------------------------------------------------------------
