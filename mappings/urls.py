@@ -1,4 +1,10 @@
-"""REST API of the correspondences (filled in by the mappings work)."""
+"""REST API of the correspondences (`/api/correspondences/`)."""
+
+from rest_framework.routers import DefaultRouter
+
+from .api import CorrespondenceViewSet
 
 app_name = "mappings"
-urlpatterns: list = []
+router = DefaultRouter()
+router.register("correspondences", CorrespondenceViewSet, basename="correspondence")
+urlpatterns = router.urls

@@ -266,3 +266,12 @@ class ActivityProfileFactory(factory.django.DjangoModelFactory):
         SalesChannelFactory, institution=factory.SelfAttribute("..institution")
     )
     name = factory.Sequence(lambda n: f"Profile {n}")
+
+
+def staff_user(*institutions, app_labels=("catalog", "mappings"), **kwargs):
+    """A staff user (not superuser) of `institutions` with every permission of `app_labels`."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(institutions=list(institutions), **kwargs)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=app_labels))
+    return user

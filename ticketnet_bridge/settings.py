@@ -89,6 +89,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # Tests: a file, not memory, so the Celery worker tests' subprocesses share the database.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(VAR_DIR / "test-db.sqlite3")
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,6 +150,8 @@ else:
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        # Exchange tables (kombu ≥ 5.4), else a `control/` folder appears in the working dir.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -156,6 +162,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Jobs (schedules): retries when Ticketnet is unavailable, with exponential backoff
+# (base × 2^retry seconds, capped), and the expiry of lock rows where there are no
+# advisory locks (SQLite).
+SCHEDULES_MAX_RETRIES = env.int("SCHEDULES_MAX_RETRIES", default=5)
+SCHEDULES_RETRY_BACKOFF = env.int("SCHEDULES_RETRY_BACKOFF", default=60)
+SCHEDULES_RETRY_BACKOFF_MAX = env.int("SCHEDULES_RETRY_BACKOFF_MAX", default=3600)
+SCHEDULES_LOCK_TTL = env.int("SCHEDULES_LOCK_TTL", default=6 * 3600)
 
 CACHES = {
     "default": (

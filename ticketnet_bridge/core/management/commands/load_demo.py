@@ -3,7 +3,10 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from catalog import demo as catalog_demo
 from channels import demo as channels_demo
+from mappings import demo as mappings_demo
+from schedules.services import schedules_ensure
 
 
 class Command(BaseCommand):
@@ -12,6 +15,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             result = channels_demo.load()
+            catalog = catalog_demo.load(
+                institution=result.institution, channel=result.channel, quota=result.quota
+            )
+            codes = mappings_demo.load(interface=result.interface)
+            # Last, once the demo catalogue is in: quota sync only if it has non-numbered events.
+            schedules = schedules_ensure(interface=result.interface)
+        self.stdout.write(
+            f"Catalogue: {catalog.concert.code} and {catalog.league.code} "
+            f"({catalog.league.performances.count()} performances), {catalog.seats} seats; "
+            f"Ticketnet codes: {codes.created} new"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: institution {result.institution.code}, "
@@ -19,3 +33,5 @@ class Command(BaseCommand):
                 f"operator login {result.operator_username} / {result.operator_password}"
             )
         )
+        if schedules:
+            self.stdout.write("Schedules created: " + ", ".join(t.name for t in schedules))

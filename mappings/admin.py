@@ -1,0 +1,166 @@
+"""Correspondence admin: the list and form, the grid per interface (hundreds of codes at once,
+with suggestions), the CSV export and the readiness of an interface's events."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from catalog.admin import ScopedRelatedFilter
+from channels.models import ExternalSalesInterface
+from channels.tenancy import InstitutionScopedAdmin, scope_queryset
+
+from .models import TARGET_FIELDS, Correspondence
+from .selectors import (
+    correspondence_book,
+    correspondence_rows,
+    event_readiness,
+    interface_events,
+)
+from .services import Entry, correspondences_apply, correspondences_export_csv
+
+
+def grid_field_name(kind: str, object_id: int) -> str:
+    return f"code-{kind}-{object_id}"
+
+
+@admin.register(Correspondence)
+class CorrespondenceAdmin(InstitutionScopedAdmin):
+    list_display = ["kind", "target_label", "code", "interface", "updated_at"]
+    list_select_related = [
+        "interface", "event", "performance__event", "configuration__hall", "zone",
+        "category", "tariff",
+    ]
+    list_filter = ["kind", ("interface", ScopedRelatedFilter)]
+    search_fields = ["code"]
+    fields = ["interface", "kind", *TARGET_FIELDS.values(), "code"]
+    change_list_template = "mappings/admin/correspondence_change_list.html"
+
+    @admin.display(description=_("object"))
+    def target_label(self, obj):
+        return str(obj.target)
+
+    def changelist_view(self, request, extra_context=None):
+        interfaces = scope_queryset(ExternalSalesInterface.objects.all(), request.user)
+        extra_context = {**(extra_context or {}), "grid_interfaces": list(interfaces)}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def get_urls(self):
+        def view(func, name, route):
+            return path(route, self.admin_site.admin_view(func), name=name)
+
+        return [
+            view(self.grid_view, "mappings_correspondence_grid", "grid/<int:interface_id>/"),
+            view(self.export_view, "mappings_correspondence_export",
+                 "export/<int:interface_id>/"),
+            view(self.readiness_view, "mappings_correspondence_readiness",
+                 "readiness/<int:interface_id>/"),
+            *super().get_urls(),
+        ]
+
+    def _interface(self, request, interface_id) -> ExternalSalesInterface:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(
+            scope_queryset(
+                ExternalSalesInterface.objects.select_related("channel", "external_quota"),
+                request.user,
+            ),
+            pk=interface_id,
+        )
+
+    def _context(self, request, interface, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "interface": interface, "title": title, **extra,
+        }
+
+    def grid_view(self, request, interface_id):
+        interface = self._interface(request, interface_id)
+        book = correspondence_book(interface=interface)
+        rows = correspondence_rows(interface=interface, book=book)
+        values = {row.key: row.code for row in rows}
+        errors: dict[tuple[str, int], list[str]] = {}
+        if request.method == "POST":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+            posted = {
+                row.key: request.POST.get(grid_field_name(*row.key), "").strip() for row in rows
+            }
+            if "fill" in request.POST:
+                rows = correspondence_rows(interface=interface, book=book, typed=posted)
+                values = {row.key: posted[row.key] or row.suggestion for row in rows}
+                filled = sum(1 for row in rows if not posted[row.key] and row.suggestion)
+                self.message_user(request, gettext(
+                    "%(count)d suggestions filled in: check them, then save."
+                ) % {"count": filled}, messages.INFO)
+            else:
+                changed = [row for row in rows if posted[row.key] != row.code]
+                entries = [Entry(kind=r.kind, object_id=r.object_id, code=posted[r.key])
+                           for r in changed]
+                result = correspondences_apply(interface=interface, entries=entries)
+                if result.ok:
+                    self.message_user(request, gettext(
+                        "Saved: %(created)d created, %(updated)d changed, %(deleted)d removed."
+                    ) % result.counts(), messages.SUCCESS)
+                    return HttpResponseRedirect(request.path)
+                values = posted
+                errors = {changed[i].key: messages_ for i, messages_ in result.errors.items()}
+                self.message_user(request, gettext(
+                    "Nothing was saved: %(count)d rows have errors. Correct them and save again."
+                ) % {"count": len(errors)}, messages.ERROR)
+        table = [
+            {"row": row, "name": grid_field_name(*row.key), "value": values.get(row.key, ""),
+             "errors": errors.get(row.key, [])}
+            for row in rows
+        ]
+        return TemplateResponse(request, "mappings/admin/grid.html", self._context(
+            request, interface,
+            gettext("Ticketnet codes of “%(interface)s”") % {"interface": interface},
+            table=table, can_change=self.has_change_permission(request),
+        ))
+
+    def export_view(self, request, interface_id):
+        interface = self._interface(request, interface_id)
+        response = HttpResponse(
+            correspondences_export_csv(interface=interface), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="correspondences-{interface.pk}.csv"'
+        )
+        return response
+
+    def readiness_view(self, request, interface_id):
+        interface = self._interface(request, interface_id)
+        events = list(interface_events(interface=interface))
+        event, problems = None, None
+        event_id = request.GET.get("event", "")
+        if event_id.isdigit():
+            event = get_object_or_404(
+                scope_queryset(interface.institution.events.all(), request.user), pk=event_id
+            )
+            problems = event_readiness(interface=interface, event=event)
+        return TemplateResponse(request, "mappings/admin/readiness.html", self._context(
+            request, interface,
+            gettext("Ready for the catalogue export on “%(interface)s”?")
+            % {"interface": interface},
+            events=events, event=event, problems=problems,
+        ))
+
+
+def interface_links(interface: ExternalSalesInterface) -> str:
+    """Links to the grid, the CSV and the readiness of an interface (for the interface admin)."""
+    return format_html(
+        '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+        reverse("admin:mappings_correspondence_grid", args=[interface.pk]),
+        gettext("Ticketnet codes"),
+        reverse("admin:mappings_correspondence_export", args=[interface.pk]),
+        gettext("CSV"),
+        reverse("admin:mappings_correspondence_readiness", args=[interface.pk]),
+        gettext("Readiness"),
+    )

@@ -1,0 +1,328 @@
+"""Correspondences: the Ticketnet code of each catalogue object, per external sales interface
+(the guide's "Paramétrage correspondances TICKETNET")."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Event, LogicalConfiguration, Performance, SeatCategory, Tariff, Zone
+from channels.models import ExternalSalesInterface
+
+from .validators import (
+    split_double_code,
+    split_tariff_codes,
+    validate_code,
+    validate_double_code,
+    validate_tariff_codes,
+)
+
+
+class Kind(models.TextChoices):
+    EVENT = "event", _("Event")
+    PERFORMANCE = "performance", _("Competition performance")
+    CONFIGURATION = "configuration", _("Logical configuration (hall)")
+    ZONE = "zone", _("Zone (block)")
+    CATEGORY = "category", _("Seat category")
+    TARIFF = "tariff", _("Tariff")
+
+
+# The foreign key holding the object of each kind, and the object's model.
+TARGET_FIELDS: dict[str, str] = {
+    Kind.EVENT: "event",
+    Kind.PERFORMANCE: "performance",
+    Kind.CONFIGURATION: "configuration",
+    Kind.ZONE: "zone",
+    Kind.CATEGORY: "category",
+    Kind.TARIFF: "tariff",
+}
+TARGET_MODELS: dict[str, type[models.Model]] = {
+    Kind.EVENT: Event,
+    Kind.PERFORMANCE: Performance,
+    Kind.CONFIGURATION: LogicalConfiguration,
+    Kind.ZONE: Zone,
+    Kind.CATEGORY: SeatCategory,
+    Kind.TARIFF: Tariff,
+}
+# Lookup from each object to its institution.
+TARGET_INSTITUTION: dict[str, str] = {
+    Kind.EVENT: "institution_id",
+    Kind.PERFORMANCE: "event__institution_id",
+    Kind.CONFIGURATION: "hall__institution_id",
+    Kind.ZONE: "configuration__hall__institution_id",
+    Kind.CATEGORY: "institution_id",
+    Kind.TARIFF: "institution_id",
+}
+
+
+class Namespace(models.TextChoices):
+    """Where a code must be unique on an interface. Single events and competition
+    performances share Ticketnet's manifestation codes."""
+
+    MANIFESTATION = "manifestation", _("Manifestation")
+    CONFIGURATION = "configuration", _("Logical configuration (hall)")
+    ZONE = "zone", _("Zone (block)")
+    CATEGORY = "category", _("Seat category")
+    TARIFF = "tariff", _("Tariff")
+
+
+def validate_code_for_kind(kind: str, code: str) -> None:
+    """The format a kind's code must have; raises ValidationError with what to enter."""
+    if kind == Kind.TARIFF:
+        validate_tariff_codes(code)
+    elif kind == Kind.PERFORMANCE:
+        validate_double_code(code)
+    else:
+        validate_code(code)
+
+
+def code_entries(kind: str, code: str) -> list[tuple[str, str]]:
+    """The (namespace, value) pairs a valid code occupies on its interface."""
+    if kind == Kind.TARIFF:
+        return [(Namespace.TARIFF, part) for part in split_tariff_codes(code)]
+    if kind == Kind.PERFORMANCE:
+        return [(Namespace.MANIFESTATION, split_double_code(code)[0])]
+    if kind == Kind.EVENT:
+        return [(Namespace.MANIFESTATION, code)]
+    return [(kind, code)]
+
+
+def target_problems(kind: str, target, interface: ExternalSalesInterface) -> list[str]:
+    """What forbids `target` from carrying a code of `kind` on `interface` (messages)."""
+    problems = []
+    if kind == Kind.EVENT and target.is_competition:
+        problems.append(
+            _("“%(event)s” is a competition: it takes no code of its own. Enter a double code "
+              "<manifestation>_<performance> on each of its performances instead.")
+            % {"event": target}
+        )
+    elif kind == Kind.PERFORMANCE and not target.event.is_competition:
+        problems.append(
+            _("“%(performance)s” is a performance of a single event: it takes no code. "
+              "Ticketnet finds it by its event's code and its start; enter the event's code.")
+            % {"performance": target}
+        )
+    elif kind == Kind.TARIFF and not target.is_reseller_audience and (
+        interface.interface_type == ExternalSalesInterface.InterfaceType.EXTERNAL_SALES
+    ):
+        problems.append(
+            _("The tariff “%(tariff)s” is of audience type “%(type)s”: a reseller may only sell "
+              "tariffs of type occasional contact or occasional collectivity. Change its "
+              "audience type or map another tariff.")
+            % {"tariff": target, "type": target.get_audience_type_display()}
+        )
+    return problems
+
+
+def _one_target_per_kind() -> Q:
+    condition = Q()
+    for kind, field in TARGET_FIELDS.items():
+        clause = Q(kind=kind, **{f"{field}__isnull": False})
+        for other in TARGET_FIELDS.values():
+            if other != field:
+                clause &= Q(**{f"{other}__isnull": True})
+        condition |= clause
+    return condition
+
+
+class Correspondence(models.Model):
+    """The Ticketnet code of one catalogue object on one interface."""
+
+    Kind = Kind
+    institution_path = "interface__institution"
+
+    interface = models.ForeignKey(
+        ExternalSalesInterface, on_delete=models.CASCADE, related_name="correspondences",
+        verbose_name=_("interface"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
+        verbose_name=_("event"),
+    )
+    performance = models.ForeignKey(
+        Performance, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="correspondences", verbose_name=_("performance"),
+    )
+    configuration = models.ForeignKey(
+        LogicalConfiguration, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="correspondences", verbose_name=_("logical configuration"),
+    )
+    zone = models.ForeignKey(
+        Zone, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
+        verbose_name=_("zone"),
+    )
+    category = models.ForeignKey(
+        SeatCategory, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="correspondences", verbose_name=_("seat category"),
+    )
+    tariff = models.ForeignKey(
+        Tariff, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
+        verbose_name=_("tariff"),
+    )
+    code = models.CharField(
+        _("Ticketnet code"), max_length=200,
+        help_text=_(
+            "A whole number from 1 to 999 999 999 without leading zeros; tariffs may take "
+            "several (15|20|22); competition performances take <manifestation>_<performance> "
+            "(1701_1709052030)."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("correspondence")
+        verbose_name_plural = _("correspondences")
+        ordering = ["interface", "kind", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_one_target_per_kind(), name="correspondence_one_target_of_its_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["interface", "kind", "code"], name="correspondence_unique_code"
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["interface", field],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"correspondence_one_per_{field}",
+                )
+                for field in TARGET_FIELDS.values()
+            ),
+        ]
+        indexes = [models.Index(fields=["interface", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.target} → {self.code}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.codes.all().delete()
+            CorrespondenceCode.objects.bulk_create(
+                CorrespondenceCode(
+                    correspondence=self, interface_id=self.interface_id,
+                    namespace=namespace, value=value,
+                )
+                for namespace, value in code_entries(self.kind, self.code)
+            )
+
+    @property
+    def target_field(self) -> str:
+        return TARGET_FIELDS[self.kind]
+
+    @property
+    def target_id(self) -> int | None:
+        return getattr(self, f"{TARGET_FIELDS[self.kind]}_id") if self.kind else None
+
+    @property
+    def target(self):
+        return getattr(self, TARGET_FIELDS[self.kind]) if self.target_id else None
+
+    def set_target(self, kind: str, object_id: int | None) -> None:
+        self.kind = kind
+        for field in TARGET_FIELDS.values():
+            setattr(self, f"{field}_id", None)
+        setattr(self, f"{TARGET_FIELDS[kind]}_id", object_id)
+
+    def clean(self):
+        errors: dict[str, list] = {}
+
+        def add(field, message):
+            errors.setdefault(field, []).append(message)
+
+        if not self.kind or not self.interface_id:
+            return
+        field = TARGET_FIELDS[self.kind]
+        for other in TARGET_FIELDS.values():
+            if other != field and getattr(self, f"{other}_id"):
+                add(other, _("Leave this empty: the correspondence is of kind %(kind)s.")
+                    % {"kind": self.get_kind_display()})
+        target = self.target
+        if target is None:
+            add(field, _("Choose the %(kind)s this code is for.")
+                % {"kind": self.get_kind_display().lower()})
+        else:
+            institution_id = TARGET_MODELS[self.kind].objects.filter(pk=target.pk).values_list(
+                TARGET_INSTITUTION[self.kind], flat=True
+            ).first()
+            if institution_id != self.interface.institution_id:
+                add(field, _("This object belongs to another institution."))
+            for problem in target_problems(self.kind, target, self.interface):
+                add(field, problem)
+            same_object = Correspondence.objects.filter(
+                interface_id=self.interface_id, **{f"{field}_id": target.pk}
+            ).exclude(pk=self.pk).first()
+            if same_object is not None:
+                add(field, _("“%(object)s” already has the code %(code)s on this interface: "
+                             "change that correspondence instead.")
+                    % {"object": target, "code": same_object.code})
+        try:
+            validate_code_for_kind(self.kind, self.code or "")
+        except ValidationError as exc:
+            for message in exc.messages:
+                add("code", message)
+        else:
+            for namespace, value, holder in taken_codes(
+                interface_id=self.interface_id,
+                entries=code_entries(self.kind, self.code),
+                exclude_pk=self.pk,
+            ):
+                add("code", code_taken_message(namespace, value, holder))
+        if errors:
+            raise ValidationError(errors)
+
+class CorrespondenceCode(models.Model):
+    """One Ticketnet code a correspondence occupies on its interface: the database keeps
+    each code unique per interface (each of a tariff's `15|20|22`, and manifestation codes
+    across events and competition performances), and finds an object from a code."""
+
+    institution_path = "interface__institution"
+
+    correspondence = models.ForeignKey(
+        Correspondence, on_delete=models.CASCADE, related_name="codes",
+        verbose_name=_("correspondence"),
+    )
+    interface = models.ForeignKey(
+        ExternalSalesInterface, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("interface"),
+    )
+    namespace = models.CharField(_("namespace"), max_length=16, choices=Namespace.choices)
+    value = models.CharField(_("code"), max_length=20)
+
+    class Meta:
+        verbose_name = _("correspondence code")
+        verbose_name_plural = _("correspondence codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interface", "namespace", "value"], name="correspondence_code_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.namespace} {self.value}"
+
+
+def taken_codes(*, interface_id: int, entries: list[tuple[str, str]],
+                exclude_pk: int | None = None) -> list[tuple[str, str, "Correspondence"]]:
+    """The (namespace, value, holder) of `entries` already used on the interface."""
+    if not entries:
+        return []
+    condition = Q()
+    for namespace, value in entries:
+        condition |= Q(namespace=namespace, value=value)
+    qs = CorrespondenceCode.objects.filter(condition, interface_id=interface_id).select_related(
+        *(f"correspondence__{field}" for field in TARGET_FIELDS.values())
+    )
+    if exclude_pk:
+        qs = qs.exclude(correspondence_id=exclude_pk)
+    return [(c.namespace, c.value, c.correspondence) for c in qs]
+
+
+def code_taken_message(namespace: str, value: str, holder) -> str:
+    label = holder.target if isinstance(holder, Correspondence) else holder
+    if namespace == Namespace.MANIFESTATION:
+        return _("The manifestation code %(value)s is already used by “%(holder)s” on this "
+                 "interface: choose another one.") % {"value": value, "holder": label}
+    return _("The code %(value)s is already used by “%(holder)s” on this interface: choose "
+             "another one.") % {"value": value, "holder": label}

@@ -1,0 +1,233 @@
+"""Orders and tickets that come from Ticketnet, the operations already integrated (what makes
+integration idempotent) and the lines that could not be integrated yet (parked, never lost)."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Performance, Seat, SeatCategory, Tariff, Zone
+from channels.models import Contact, ExternalSalesInterface, PointOfSale
+
+from .types import OperationType
+from .types import ParkReason as _ParkReason
+
+
+class Order(models.Model):
+    """The order Ticketnet's tickets are booked in: on the interface's technical contact, at
+    its point of sale, paid on the pending account. Ticketnet sends no basket, so the tickets
+    sold in one integrated page share one order (a reprint stays in its original's order)."""
+
+    institution_path = "interface__institution"
+
+    class PaymentMode(models.TextChoices):
+        PENDING_ACCOUNT = "pending_account", _("Pending account")
+
+    interface = models.ForeignKey(
+        ExternalSalesInterface, on_delete=models.PROTECT, related_name="orders",
+        verbose_name=_("interface"),
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contact")
+    )
+    point_of_sale = models.ForeignKey(
+        PointOfSale, on_delete=models.PROTECT, related_name="orders",
+        verbose_name=_("point of sale"),
+    )
+    payment_mode = models.CharField(
+        _("payment mode"), max_length=32, choices=PaymentMode.choices,
+        default=PaymentMode.PENDING_ACCOUNT,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return _("Order %(pk)s") % {"pk": self.pk}
+
+
+class Ticket(models.Model):
+    institution_path = "interface__institution"
+
+    class State(models.TextChoices):
+        VALID = "valid", _("Valid")
+        INVALIDATED = "invalidated", _("Invalidated by a duplicate")
+        CANCELLED = "cancelled", _("Cancelled by a refund")
+
+    interface = models.ForeignKey(
+        ExternalSalesInterface, on_delete=models.PROTECT, related_name="tickets",
+        verbose_name=_("interface"),
+    )
+    number = models.CharField(_("Ticketnet ticket number"), max_length=32)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.VALID
+    )
+    performance = models.ForeignKey(
+        Performance, on_delete=models.PROTECT, related_name="tickets",
+        verbose_name=_("performance"),
+    )
+    seat = models.ForeignKey(
+        Seat, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        verbose_name=_("seat"), help_text=_("The seat of a numbered zone."),
+    )
+    zone = models.ForeignKey(
+        Zone, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        verbose_name=_("non-numbered zone"),
+        help_text=_("A place of a non-numbered zone, sold by Ticketnet as a seat series."),
+    )
+    series_row = models.PositiveIntegerField(_("series row"), null=True, blank=True)
+    series_number = models.PositiveIntegerField(_("series number"), null=True, blank=True)
+    category = models.ForeignKey(
+        SeatCategory, on_delete=models.PROTECT, related_name="tickets",
+        verbose_name=_("seat category"),
+    )
+    tariff = models.ForeignKey(
+        Tariff, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("tariff")
+    )
+    price_cents = models.PositiveIntegerField(_("price (cents)"))
+    reseller_price_cents = models.PositiveIntegerField(_("reseller price (cents)"))
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("order")
+    )
+    operation_id = models.CharField(_("Ticketnet operation"), max_length=64)
+    original = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("original ticket"), help_text=_("The ticket this duplicate replaces."),
+    )
+    ended_by_operation_id = models.CharField(
+        _("ended by operation"), max_length=64, blank=True,
+        help_text=_("The Ticketnet duplicate or refund that ended this ticket."),
+    )
+    buyer_last_name = models.CharField(_("buyer's last name"), max_length=100, blank=True)
+    buyer_first_name = models.CharField(_("buyer's first name"), max_length=100, blank=True)
+    buyer_city = models.CharField(_("buyer's city"), max_length=100, blank=True)
+    buyer_postal_code = models.CharField(_("buyer's postal code"), max_length=16, blank=True)
+    buyer_country = models.CharField(_("buyer's country"), max_length=64, blank=True)
+    sold_at = models.DateTimeField(_("sold at"))
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-sold_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interface", "number"], name="ticket_unique_number_per_interface"
+            ),
+            models.UniqueConstraint(
+                fields=["performance", "seat"],
+                condition=Q(state="valid", seat__isnull=False),
+                name="ticket_one_valid_per_seat",
+            ),
+            models.UniqueConstraint(
+                fields=["performance", "zone", "series_row", "series_number"],
+                condition=Q(state="valid", zone__isnull=False),
+                name="ticket_one_valid_per_place",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(seat__isnull=False, zone__isnull=True, series_row__isnull=True,
+                      series_number__isnull=True)
+                    | Q(seat__isnull=True, zone__isnull=False, series_row__isnull=False,
+                        series_number__isnull=False)
+                ),
+                name="ticket_seat_or_place",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["interface", "state"], name="ticket_interface_state"),
+            models.Index(fields=["performance", "state"], name="ticket_performance_state"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def place_label(self) -> str:
+        if self.seat_id:
+            return str(self.seat)
+        return f"{self.zone} {self.series_row}-{self.series_number}"
+
+
+class IntegratedOperation(models.Model):
+    """A Ticketnet operation applied once: integrating the same operation again is a no-op."""
+
+    institution_path = "interface__institution"
+
+    interface = models.ForeignKey(
+        ExternalSalesInterface, on_delete=models.CASCADE, related_name="integrated_operations",
+        verbose_name=_("interface"),
+    )
+    operation_id = models.CharField(_("Ticketnet operation"), max_length=64)
+    type = models.CharField(
+        _("type"), max_length=16, choices=[(t.value, t.value) for t in OperationType]
+    )
+    integrated_at = models.DateTimeField(_("integrated at"))
+
+    class Meta:
+        verbose_name = _("integrated operation")
+        verbose_name_plural = _("integrated operations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interface", "operation_id"], name="integrated_operation_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.operation_id
+
+
+class ParkReason(models.TextChoices):
+    UNKNOWN_CODE = _ParkReason.UNKNOWN_CODE, _("Unknown Ticketnet code")
+    INVALID_LINE = _ParkReason.INVALID_LINE, _("Incomplete or invalid line")
+    PERFORMANCE_CLOSED = _ParkReason.PERFORMANCE_CLOSED, _("Performance closed")
+    NOT_IN_QUOTA = _ParkReason.NOT_IN_QUOTA, _("Seat not in the Ticketnet quota")
+    SEAT_ALREADY_SOLD = _ParkReason.SEAT_ALREADY_SOLD, _("Seat already sold")
+    PRICE_DIFFERENCE = _ParkReason.PRICE_DIFFERENCE, _("Price difference")
+    PRICE_UNKNOWN = _ParkReason.PRICE_UNKNOWN, _("No price for this category and tariff")
+    TICKET_NUMBER_TAKEN = _ParkReason.TICKET_NUMBER_TAKEN, _("Ticket number already used")
+    ORIGINAL_UNKNOWN = _ParkReason.ORIGINAL_UNKNOWN, _("Original ticket unknown")
+    ORIGINAL_NOT_VALID = _ParkReason.ORIGINAL_NOT_VALID, _("Original ticket no longer valid")
+
+
+class ParkedOperation(models.Model):
+    """A Ticketnet line that could not be integrated, kept whole with its reason until a later
+    attempt applies it (`resolved_at`)."""
+
+    institution_path = "interface__institution"
+
+    interface = models.ForeignKey(
+        ExternalSalesInterface, on_delete=models.CASCADE, related_name="parked_operations",
+        verbose_name=_("interface"),
+    )
+    operation_id = models.CharField(_("Ticketnet operation"), max_length=64)
+    type = models.CharField(
+        _("type"), max_length=16, choices=[(t.value, t.value) for t in OperationType]
+    )
+    ticket_number = models.CharField(_("Ticketnet ticket number"), max_length=32, blank=True)
+    line = models.JSONField(_("line"), help_text=_("The whole Ticketnet line, as received."))
+    reason = models.CharField(_("reason"), max_length=32, choices=ParkReason.choices)
+    message = models.TextField(
+        _("message"), help_text=_("The reason and what to do, in the institution's language.")
+    )
+    first_attempt_at = models.DateTimeField(_("first attempt"))
+    last_attempt_at = models.DateTimeField(_("last attempt"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("parked line")
+        verbose_name_plural = _("parked lines")
+        ordering = ["-last_attempt_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interface", "operation_id"], name="parked_operation_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["interface", "resolved_at"], name="parked_interface_resolved"),
+        ]
+
+    def __str__(self):
+        return f"{self.operation_id} ({self.get_reason_display()})"

@@ -1,0 +1,110 @@
+"""Read-only queries on Ticketnet sales: what is left in an interface's quota, parked lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from catalog.models import SeatAllocation, ZoneAllocation
+from channels.models import ExternalSalesInterface
+
+from .models import ParkedOperation, Ticket
+from .types import OperationLine
+
+
+@dataclass
+class QuotaLeft:
+    """What is left in the Ticketnet quota of one performance."""
+
+    seats: int = 0
+    places: dict[int, int] = field(default_factory=dict)  # non-numbered zone id → places
+
+    @property
+    def total(self) -> int:
+        return self.seats + sum(self.places.values())
+
+
+def quota_seats_left(*, interface: ExternalSalesInterface,
+                     performance_ids: Iterable[int]) -> QuerySet[SeatAllocation]:
+    """The seat allocations of the interface's quota that no valid ticket holds (one query;
+    iterate with `.iterator()` for a stadium)."""
+    held = Ticket.objects.filter(
+        state=Ticket.State.VALID,
+        performance_id=OuterRef("performance_id"),
+        seat_id=OuterRef("seat_id"),
+    )
+    return (
+        SeatAllocation.objects.filter(
+            quota_id=interface.external_quota_id, performance_id__in=list(performance_ids)
+        )
+        .filter(~Exists(held))
+        .order_by("performance_id", "seat_id")
+    )
+
+
+def quota_places_left(*, interface: ExternalSalesInterface,
+                      performance_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """Places left per (performance id, non-numbered zone id): allocated minus valid tickets
+    sold through interfaces on the same quota (one query)."""
+    sold = (
+        Ticket.objects.filter(
+            state=Ticket.State.VALID,
+            performance_id=OuterRef("performance_id"),
+            zone_id=OuterRef("zone_id"),
+            interface__external_quota_id=OuterRef("quota_id"),
+        )
+        .order_by()
+        .values("performance_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        ZoneAllocation.objects.filter(
+            quota_id=interface.external_quota_id, performance_id__in=list(performance_ids)
+        )
+        .annotate(sold=Coalesce(Subquery(sold, output_field=IntegerField()), Value(0)))
+        .values_list("performance_id", "zone_id", "places", "sold")
+    )
+    return {(perf, zone): max(places - n, 0) for perf, zone, places, n in rows}
+
+
+def quota_left(*, interface: ExternalSalesInterface,
+               performance_ids: Iterable[int]) -> dict[int, QuotaLeft]:
+    """Seats and places left per performance, in two queries whatever the number of seats."""
+    performance_ids = list(performance_ids)
+    left = {pk: QuotaLeft() for pk in performance_ids}
+    seat_counts = (
+        quota_seats_left(interface=interface, performance_ids=performance_ids)
+        .order_by()
+        .values("performance_id")
+        .annotate(n=Count("pk"))
+        .values_list("performance_id", "n")
+    )
+    for perf_id, n in seat_counts:
+        left[perf_id].seats = n
+    for (perf_id, zone_id), n in quota_places_left(
+        interface=interface, performance_ids=performance_ids
+    ).items():
+        left[perf_id].places[zone_id] = n
+    return left
+
+
+def parked_operations(*, interface: ExternalSalesInterface,
+                      include_resolved: bool = False) -> QuerySet[ParkedOperation]:
+    """The interface's parked lines, oldest first (the order to retry them in)."""
+    qs = ParkedOperation.objects.filter(interface=interface)
+    if not include_resolved:
+        qs = qs.filter(resolved_at__isnull=True)
+    return qs.order_by("first_attempt_at", "pk")
+
+
+def parked_lines(*, interface: ExternalSalesInterface,
+                 ids: Iterable[int] | None = None) -> list[tuple[ParkedOperation, OperationLine]]:
+    """Unresolved parked lines with their `OperationLine`, ready to resolve and apply again."""
+    qs = parked_operations(interface=interface)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return [(p, OperationLine.from_mapping(p.line)) for p in qs]

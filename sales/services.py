@@ -1,0 +1,533 @@
+"""Sell, duplicate and refund Ticketnet tickets in bulk, on operations whose codes are already
+resolved; idempotent on the operation id, and a line that cannot be applied is parked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from catalog.models import Price, SeatAllocation, ZoneAllocation
+from channels.models import ExternalSalesInterface
+
+from .bulk import DEFAULT_BATCH_SIZE, bulk_insert, bulk_insert_rows
+from .models import IntegratedOperation, Order, ParkedOperation, Ticket
+from .types import ApplyResult, OperationType, ParkReason, Problem, ResolvedOperation
+
+logger = logging.getLogger(__name__)
+
+# Ticketnet sells a non-numbered zone as rows of this many seats (see the guide).
+SERIES_ROW_LENGTH = 1000
+
+
+class _Params(dict):
+    """Message parameters: a missing one shows as “?” rather than breaking the parking."""
+
+    def __missing__(self, key):
+        return "?"
+
+
+def _reason_templates() -> dict[ParkReason, str]:
+    # Built at call time so gettext runs in the institution's language.
+    return {
+        ParkReason.UNKNOWN_CODE: _(
+            "No correspondence for the Ticketnet %(kind)s code “%(code)s”: enter it in the "
+            "interface's correspondences, then retry the line."
+        ),
+        ParkReason.INVALID_LINE: _(
+            "The line is incomplete or invalid (%(detail)s): ask Ticketnet to check "
+            "operation %(operation)s."
+        ),
+        ParkReason.PERFORMANCE_CLOSED: _(
+            "The performance %(performance)s is closed and takes no more sales: reopen it, "
+            "or have Ticketnet refund ticket %(number)s, then retry the line."
+        ),
+        ParkReason.NOT_IN_QUOTA: _(
+            "The place %(place)s of performance %(performance)s is not in the Ticketnet "
+            "quota: add it to the quota, then retry the line."
+        ),
+        ParkReason.SEAT_ALREADY_SOLD: _(
+            "The place %(place)s of performance %(performance)s is already held by ticket "
+            "%(holder)s: check with Ticketnet which sale is right."
+        ),
+        ParkReason.PRICE_DIFFERENCE: _(
+            "Ticketnet sold ticket %(number)s at %(theirs)s but our price for category "
+            "%(category)s and tariff %(tariff)s is %(ours)s: correct the price or the "
+            "interface's reseller price policy, then retry the line."
+        ),
+        ParkReason.PRICE_UNKNOWN: _(
+            "There is no price for category %(category)s and tariff %(tariff)s on "
+            "performance %(performance)s: enter it in the catalogue, then retry the line."
+        ),
+        ParkReason.TICKET_NUMBER_TAKEN: _(
+            "Ticket number %(number)s is already used on this interface: ask Ticketnet to "
+            "check operation %(operation)s."
+        ),
+        ParkReason.ORIGINAL_UNKNOWN: _(
+            "Ticket %(target)s is unknown: integrate its sale first (it may be parked), "
+            "then retry the line."
+        ),
+        ParkReason.ORIGINAL_NOT_VALID: _(
+            "Ticket %(target)s is already %(state)s: it cannot be duplicated or refunded; "
+            "ask Ticketnet to check operation %(operation)s."
+        ),
+    }
+
+
+def _money(cents: int | None, currency: str) -> str:
+    if cents is None:
+        return "?"
+    return f"{cents / 100:.2f} {currency or ''}".strip()
+
+
+@dataclass(slots=True)
+class _Park:
+    op: ResolvedOperation
+    reason: ParkReason
+    params: dict
+
+
+def _seat_key(perf_id, seat_id):
+    return ("s", perf_id, seat_id)
+
+
+def _place_key(perf_id, zone_id, row, number):
+    return ("p", perf_id, zone_id, row, number)
+
+
+def _ticket_key(ticket: Ticket):
+    if ticket.seat_id is not None:
+        return _seat_key(ticket.performance_id, ticket.seat_id)
+    return _place_key(ticket.performance_id, ticket.zone_id, ticket.series_row,
+                      ticket.series_number)
+
+
+def tickets_sell(*, interface: ExternalSalesInterface, sales: Sequence[ResolvedOperation],
+                 now=None) -> ApplyResult:
+    """Apply SALE operations (see `operations_apply`)."""
+    _check_types(sales, OperationType.SALE)
+    return operations_apply(interface=interface, operations=sales, now=now)
+
+
+def tickets_duplicate(*, interface: ExternalSalesInterface,
+                      duplicates: Sequence[ResolvedOperation], now=None) -> ApplyResult:
+    """Apply DUPLICATE operations: each invalidates its original and issues a new ticket."""
+    _check_types(duplicates, OperationType.DUPLICATE)
+    return operations_apply(interface=interface, operations=duplicates, now=now)
+
+
+def tickets_refund(*, interface: ExternalSalesInterface, refunds: Sequence[ResolvedOperation],
+                   now=None) -> ApplyResult:
+    """Apply REFUND operations: each cancels its ticket; the place goes back to the quota."""
+    _check_types(refunds, OperationType.REFUND)
+    return operations_apply(interface=interface, operations=refunds, now=now)
+
+
+def _check_types(operations, expected: OperationType) -> None:
+    wrong = [op.line.operation_id for op in operations if op.line.type != expected]
+    if wrong:
+        raise ValueError(f"Expected only {expected} operations; got others: {wrong[:5]}")
+
+
+def operations_apply(
+    *,
+    interface: ExternalSalesInterface,
+    operations: Sequence[ResolvedOperation],
+    now=None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> ApplyResult:
+    """Apply a page of mixed operations in order, in one transaction.
+
+    An operation already integrated is skipped and counted; one that cannot be applied
+    (problem from resolution, closed performance, place not in the interface's quota or
+    already sold, price refused by the interface's policy, original ticket unknown or no
+    longer valid) is parked with its reason. A parked line that now applies is marked
+    resolved. The queries do not grow with the page: a handful of reads, then bulk writes.
+    """
+    now = now or timezone.now()
+    result = ApplyResult()
+    if not operations:
+        return result
+    interface = (
+        ExternalSalesInterface.objects.select_related("institution").get(pk=interface.pk)
+    )
+    with transaction.atomic():
+        state = _PageState.load(interface, operations)
+        for op in operations:
+            state.apply(op, result)
+        state.write(now=now, result=result, batch_size=batch_size)
+    return result
+
+
+class _PageState:
+    """Everything the page touches, read once; the page is applied in memory, then written."""
+
+    def __init__(self, interface):
+        self.interface = interface
+        self.integrated: set[str] = set()
+        self.tickets: dict[str, Ticket] = {}
+        self.occupied: dict[tuple, str] = {}
+        self.quota_seats: set[tuple[int, int]] = set()
+        self.quota_places: dict[tuple[int, int], int] = {}
+        self.prices: dict[tuple, int] = {}
+        self.parked_existing: dict[str, ParkedOperation] = {}
+        self.changed: dict[int, Ticket] = {}
+        self.new_tickets: list[Ticket] = []
+        self.new_sales: list[Ticket] = []
+        self.applied: list[ResolvedOperation] = []
+        self.parks: list[_Park] = []
+
+    @classmethod
+    def load(cls, interface, operations: Sequence[ResolvedOperation]) -> _PageState:
+        self = cls(interface)
+        op_ids = {op.line.operation_id for op in operations}
+        self.integrated = set(
+            IntegratedOperation.objects.filter(
+                interface=interface, operation_id__in=op_ids
+            ).values_list("operation_id", flat=True)
+        )
+        self.parked_existing = {
+            p.operation_id: p
+            for p in ParkedOperation.objects.filter(interface=interface, operation_id__in=op_ids)
+        }
+        numbers = set()
+        for op in operations:
+            if op.line.ticket_number:
+                numbers.add(op.line.ticket_number)
+            if op.line.target_ticket_number:
+                numbers.add(op.line.target_ticket_number)
+        if numbers:
+            self.tickets = {
+                t.number: t for t in Ticket.objects.filter(interface=interface, number__in=numbers)
+            }
+
+        sales = [op for op in operations if op.line.type == OperationType.SALE
+                 and op.problem is None and op.performance is not None]
+        perf_ids = {op.performance.pk for op in sales}
+        seat_ids = {op.seat.pk for op in sales if op.seat is not None}
+        zone_ids = {op.zone.pk for op in sales if op.zone is not None and op.seat is None}
+        quota_id = interface.external_quota_id
+        if seat_ids:
+            self.quota_seats = set(
+                SeatAllocation.objects.filter(
+                    quota_id=quota_id, performance_id__in=perf_ids, seat_id__in=seat_ids
+                ).values_list("performance_id", "seat_id")
+            )
+            for t in Ticket.objects.filter(
+                state=Ticket.State.VALID, performance_id__in=perf_ids, seat_id__in=seat_ids
+            ).only("number", "performance_id", "seat_id"):
+                self.occupied[_seat_key(t.performance_id, t.seat_id)] = t.number
+        if zone_ids:
+            self.quota_places = {
+                (p, z): places
+                for p, z, places in ZoneAllocation.objects.filter(
+                    quota_id=quota_id, performance_id__in=perf_ids, zone_id__in=zone_ids
+                ).values_list("performance_id", "zone_id", "places")
+            }
+            rows = {op.series_row for op in sales if op.zone is not None}
+            for t in Ticket.objects.filter(
+                state=Ticket.State.VALID, performance_id__in=perf_ids, zone_id__in=zone_ids,
+                series_row__in=rows,
+            ).only("number", "performance_id", "zone_id", "series_row", "series_number"):
+                self.occupied[_ticket_key(t)] = t.number
+        # Tickets the page duplicates or refunds hold their places too.
+        for t in self.tickets.values():
+            if t.state == Ticket.State.VALID:
+                self.occupied.setdefault(_ticket_key(t), t.number)
+
+        if sales:
+            event_ids = {op.performance.event_id for op in sales}
+            category_ids = {op.category.pk for op in sales if op.category is not None}
+            tariff_ids = {op.tariff.pk for op in sales if op.tariff is not None}
+            for event_id, perf_id, cat_id, tariff_id, amount in Price.objects.filter(
+                event_id__in=event_ids, category_id__in=category_ids, tariff_id__in=tariff_ids
+            ).filter(Q(performance__isnull=True) | Q(performance_id__in=perf_ids)).values_list(
+                "event_id", "performance_id", "category_id", "tariff_id", "amount_cents"
+            ):
+                self.prices[(event_id, perf_id, cat_id, tariff_id)] = amount
+        return self
+
+    # Applying, in memory --------------------------------------------------------------------
+
+    def park(self, op, reason: ParkReason, **params):
+        self.parks.append(_Park(op, reason, params))
+
+    def apply(self, op: ResolvedOperation, result: ApplyResult) -> None:
+        line = op.line
+        if line.operation_id in self.integrated:
+            result.already_integrated += 1
+            return
+        # A line seen twice in a page is applied (or parked) once.
+        self.integrated.add(line.operation_id)
+        if op.problem is not None:
+            self.park(op, op.problem.reason, **op.problem.params)
+            return
+        if line.type == OperationType.SALE:
+            ok = self._sell(op)
+        elif line.type == OperationType.DUPLICATE:
+            ok = self._duplicate(op)
+        else:
+            ok = self._refund(op)
+        if ok:
+            self.applied.append(op)
+            if line.type == OperationType.SALE:
+                result.sold += 1
+            elif line.type == OperationType.DUPLICATE:
+                result.duplicated += 1
+            else:
+                result.refunded += 1
+
+    def _sell(self, op: ResolvedOperation) -> bool:
+        line = op.line
+        numbered = op.seat is not None
+        if op.performance is None or op.category is None or op.tariff is None or not (
+            numbered or (op.zone is not None and op.series_row and op.series_number)
+        ) or not line.ticket_number:
+            self.park(op, ParkReason.INVALID_LINE,
+                      detail="performance, place, category, tariff or ticket number missing")
+            return False
+        perf = op.performance
+        if line.ticket_number in self.tickets:
+            self.park(op, ParkReason.TICKET_NUMBER_TAKEN)
+            return False
+        if perf.closed:
+            self.park(op, ParkReason.PERFORMANCE_CLOSED)
+            return False
+        if numbered:
+            key = _seat_key(perf.pk, op.seat.pk)
+            in_quota = (perf.pk, op.seat.pk) in self.quota_seats
+        else:
+            key = _place_key(perf.pk, op.zone.pk, op.series_row, op.series_number)
+            places = self.quota_places.get((perf.pk, op.zone.pk), 0)
+            position = (op.series_row - 1) * SERIES_ROW_LENGTH + op.series_number
+            in_quota = op.series_number <= SERIES_ROW_LENGTH and position <= places
+        if not in_quota:
+            self.park(op, ParkReason.NOT_IN_QUOTA)
+            return False
+        holder = self.occupied.get(key)
+        if holder is not None:
+            self.park(op, ParkReason.SEAT_ALREADY_SOLD, holder=holder)
+            return False
+        ours = self.prices.get((perf.event_id, perf.pk, op.category.pk, op.tariff.pk))
+        if ours is None:
+            ours = self.prices.get((perf.event_id, None, op.category.pk, op.tariff.pk))
+        theirs = line.price_cents
+        policy = self.interface.price_policy
+        Policy = ExternalSalesInterface.PricePolicy
+        if policy == Policy.USE:
+            price = theirs
+        elif ours is None:
+            self.park(op, ParkReason.PRICE_UNKNOWN)
+            return False
+        elif policy == Policy.ERROR and ours != theirs:
+            self.park(op, ParkReason.PRICE_DIFFERENCE, ours=_money(ours, line.currency))
+            return False
+        else:
+            price = ours
+        ticket = Ticket(
+            interface=self.interface,
+            number=line.ticket_number,
+            state=Ticket.State.VALID,
+            performance_id=perf.pk,
+            seat_id=op.seat.pk if numbered else None,
+            zone_id=None if numbered else op.zone.pk,
+            series_row=None if numbered else op.series_row,
+            series_number=None if numbered else op.series_number,
+            category_id=op.category.pk,
+            tariff_id=op.tariff.pk,
+            price_cents=price,
+            reseller_price_cents=theirs,
+            operation_id=line.operation_id,
+            buyer_last_name=line.buyer_last_name,
+            buyer_first_name=line.buyer_first_name,
+            buyer_city=line.buyer_city,
+            buyer_postal_code=line.buyer_postal_code,
+            buyer_country=line.buyer_country,
+            sold_at=line.time or timezone.now(),
+        )
+        self.tickets[ticket.number] = ticket
+        self.occupied[key] = ticket.number
+        self.new_tickets.append(ticket)
+        self.new_sales.append(ticket)
+        return True
+
+    def _target(self, op: ResolvedOperation) -> Ticket | None:
+        target_number = op.line.target_ticket_number
+        target = self.tickets.get(target_number) if target_number else None
+        if target is None:
+            self.park(op, ParkReason.ORIGINAL_UNKNOWN)
+            return None
+        if target.state != Ticket.State.VALID:
+            self.park(op, ParkReason.ORIGINAL_NOT_VALID, state=target.get_state_display())
+            return None
+        return target
+
+    def _end(self, ticket: Ticket, state: str, operation_id: str) -> None:
+        ticket.state = state
+        ticket.ended_by_operation_id = operation_id
+        if ticket.pk is not None:
+            self.changed[ticket.pk] = ticket
+        key = _ticket_key(ticket)
+        if self.occupied.get(key) == ticket.number:
+            del self.occupied[key]
+
+    def _duplicate(self, op: ResolvedOperation) -> bool:
+        line = op.line
+        if not line.ticket_number or line.ticket_number in self.tickets:
+            self.park(op, ParkReason.TICKET_NUMBER_TAKEN)
+            return False
+        original = self._target(op)
+        if original is None:
+            return False
+        self._end(original, Ticket.State.INVALIDATED, line.operation_id)
+        ticket = Ticket(
+            interface=self.interface,
+            number=line.ticket_number,
+            state=Ticket.State.VALID,
+            performance_id=original.performance_id,
+            seat_id=original.seat_id,
+            zone_id=original.zone_id,
+            series_row=original.series_row,
+            series_number=original.series_number,
+            category_id=original.category_id,
+            tariff_id=original.tariff_id,
+            price_cents=original.price_cents,
+            reseller_price_cents=original.reseller_price_cents,
+            operation_id=line.operation_id,
+            original=original,
+            buyer_last_name=line.buyer_last_name or original.buyer_last_name,
+            buyer_first_name=line.buyer_first_name or original.buyer_first_name,
+            buyer_city=line.buyer_city or original.buyer_city,
+            buyer_postal_code=line.buyer_postal_code or original.buyer_postal_code,
+            buyer_country=line.buyer_country or original.buyer_country,
+            sold_at=original.sold_at,
+        )
+        if original.pk is not None:
+            # A reprint stays in its original's order.
+            ticket.order_id = original.order_id
+        else:
+            self.new_sales.append(ticket)  # its original's order is created with the page
+        self.tickets[ticket.number] = ticket
+        self.occupied[_ticket_key(ticket)] = ticket.number
+        self.new_tickets.append(ticket)
+        return True
+
+    def _refund(self, op: ResolvedOperation) -> bool:
+        ticket = self._target(op)
+        if ticket is None:
+            return False
+        self._end(ticket, Ticket.State.CANCELLED, op.line.operation_id)
+        return True
+
+    # Writing ----------------------------------------------------------------------------
+
+    def write(self, *, now, result: ApplyResult, batch_size: int) -> None:
+        if self.changed:
+            # First: ending tickets frees their places for the new ones (partial unique indexes).
+            Ticket.objects.bulk_update(
+                list(self.changed.values()), ["state", "ended_by_operation_id"],
+                batch_size=batch_size,
+            )
+        if self.new_sales:
+            order = Order.objects.create(
+                interface=self.interface,
+                contact_id=self.interface.contact_id,
+                point_of_sale_id=self.interface.point_of_sale_id,
+                payment_mode=Order.PaymentMode.PENDING_ACCOUNT,
+            )
+            for ticket in self.new_sales:
+                ticket.order = order
+        pending = self.new_tickets
+        while pending:
+            # A duplicate of a ticket sold in the same page waits for its original's id.
+            ready = [t for t in pending if t.original is None or t.original.pk is not None]
+            pending = [t for t in pending if not (t.original is None or t.original.pk is not None)]
+            for t in ready:
+                if t.original is not None:
+                    t.original_id = t.original.pk
+            bulk_insert(Ticket, ready, batch_size=batch_size)
+        interface_id = self.interface.pk
+        bulk_insert_rows(
+            IntegratedOperation,
+            ["interface", "operation_id", "type", "integrated_at"],
+            ((interface_id, op.line.operation_id, str(op.line.type), now) for op in self.applied),
+            batch_size=batch_size,
+        )
+        resolved = []
+        for op in self.applied:
+            parked = self.parked_existing.get(op.line.operation_id)
+            if parked is not None and parked.resolved_at is None:
+                parked.resolved_at = now
+                parked.last_attempt_at = now
+                parked.attempts += 1
+                resolved.append(parked)
+        result.resolved_parked += len(resolved)
+        self._write_parks(now=now, result=result, resolved=resolved, batch_size=batch_size)
+
+    def _write_parks(self, *, now, result: ApplyResult, resolved: list, batch_size: int):
+        to_update = list(resolved)
+        to_create = []
+        if self.parks:
+            with translation.override(self.interface.institution.language):
+                templates = _reason_templates()
+                for park in self.parks:
+                    line = park.op.line
+                    params = _Params(
+                        operation=line.operation_id,
+                        number=line.ticket_number,
+                        target=line.target_ticket_number,
+                        performance=f"{line.manifestation_code}/{line.performance_code}",
+                        place=f"{line.zone_code} {line.row}-{line.seat}",
+                        category=line.category_code,
+                        tariff=line.tariff_code,
+                        theirs=_money(line.price_cents, line.currency),
+                    )
+                    params.update(park.params)
+                    message = templates[park.reason] % params
+                    result.parked += 1
+                    result.parked_by_reason[str(park.reason)] = (
+                        result.parked_by_reason.get(str(park.reason), 0) + 1
+                    )
+                    existing = self.parked_existing.get(line.operation_id)
+                    if existing is not None:
+                        existing.reason = str(park.reason)
+                        existing.message = message
+                        existing.line = line.to_json()
+                        existing.last_attempt_at = now
+                        existing.attempts += 1
+                        existing.resolved_at = None
+                        to_update.append(existing)
+                    else:
+                        to_create.append(ParkedOperation(
+                            interface=self.interface,
+                            operation_id=line.operation_id,
+                            type=str(line.type),
+                            ticket_number=line.ticket_number,
+                            line=line.to_json(),
+                            reason=str(park.reason),
+                            message=message,
+                            first_attempt_at=now,
+                            last_attempt_at=now,
+                            attempts=1,
+                        ))
+        if to_update:
+            ParkedOperation.objects.bulk_update(
+                to_update,
+                ["reason", "message", "line", "last_attempt_at", "attempts", "resolved_at"],
+                batch_size=batch_size,
+            )
+        if to_create:
+            ParkedOperation.objects.bulk_create(to_create, batch_size=batch_size)
+
+
+# Helpers for the jobs ------------------------------------------------------------------------
+
+
+def problem(reason: ParkReason, **params) -> Problem:
+    """Shorthand for the resolver: `problem(ParkReason.UNKNOWN_CODE, kind="tariff", code="15")`."""
+    return Problem(reason=reason, params=params)

@@ -1,0 +1,20 @@
+"""Typed outcomes a job raises; the runner turns them into a run's status and messages."""
+
+
+class JobError(Exception):
+    """A job stopped for a reason the operator can act on: `text` and `action` are shown
+    (and emailed) as they are, so they must be translated and carry no credential."""
+
+    def __init__(self, text: str, action: str = ""):
+        super().__init__(text)
+        self.text = str(text)
+        self.action = str(action)
+
+
+class RetryLater(JobError):
+    """Try again later (Ticketnet unreachable…): the run ends ERROR and, under Celery, the task
+    is retried with exponential backoff."""
+
+
+class UnknownJob(LookupError):
+    """No function is registered for this job name."""

@@ -1,0 +1,2 @@
+"""The job functions, each registered with `schedules.registry.register(Job.X)`; imported by
+`SchedulesConfig.ready()` so web, worker and commands all know them."""
