@@ -9,10 +9,15 @@ export DEBUG ?= 1
 
 .PHONY: run test install messages lint check clean
 
+# Only the dependencies are installed: the code always runs from this checkout (manage.py,
+# pytest's pythonpath, celery -A from the cwd), so a venv shared by several checkouts never
+# imports another checkout's modules.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 
 from .models import (
     Contact,
@@ -31,6 +32,7 @@ class DemoChannels:
     quota: ExternalQuota
     contact: Contact
     interface: ExternalSalesInterface
+    operator: AbstractBaseUser
     operator_username: str
     operator_password: str
 
@@ -102,6 +104,7 @@ def load() -> DemoChannels:
         quota=quota,
         contact=contact,
         interface=interface,
+        operator=operator,
         operator_username=OPERATOR_USERNAME,
         operator_password=OPERATOR_PASSWORD,
     )

@@ -218,7 +218,11 @@ class ExternalSalesInterface(models.Model):
         _("URL"),
         max_length=255,
         validators=[validate_host_port],
-        help_text=_("Ticketnet's server as <IP>:<Port>, for example 195.115.9.79:712."),
+        # No angle brackets: the admin renders help texts as HTML.
+        help_text=_(
+            "Ticketnet's server as IP:port, without http:// or a path, "
+            "for example 195.115.9.79:712."
+        ),
     )
     login = models.CharField(_("login"), max_length=100)
     password_encrypted = models.TextField(_("password (encrypted)"), blank=True, editable=False)

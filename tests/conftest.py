@@ -18,3 +18,34 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def simulator(tmp_path):
+    """A Ticketnet simulator on a free loopback port with its own state file.
+
+    `.url` ("127.0.0.1:PORT"), `.state` (SimulatorState: sell, duplicate, refund, generate,
+    show, fault_set…), `.login` / `.password` / `.institution_code` (the demo account),
+    `.credentials` (keyword arguments for TicketnetClient), `.restart()`.
+    """
+    from ticketnet_bridge.simulator.server import RunningSimulator
+
+    running = RunningSimulator(tmp_path / "simulator.sqlite3").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def unused_tcp_port():
+    """A loopback port nobody listens on (bound then released): "Ticketnet is down"."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Users are created in many tests; PBKDF2's deliberate slowness is not under test here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

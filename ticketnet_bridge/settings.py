@@ -112,6 +112,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request if it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -145,12 +146,13 @@ else:
     _processed_dir = VAR_DIR / "celery" / "processed"
     _queue_dir.mkdir(parents=True, exist_ok=True)
     _processed_dir.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
-        # Exchange tables (kombu ≥ 5.4), else a `control/` folder appears in the working dir.
+        # Broadcast (remote control) state; kombu's default is ./control in the cwd.
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
@@ -211,6 +213,11 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Error pages and error emails hide password-like POST fields, variables and settings.
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "ticketnet_bridge.core.reporting.CredentialSafeExceptionReporterFilter"
+)
 
 LOGGING = {
     "version": 1,

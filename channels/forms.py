@@ -1,0 +1,77 @@
+"""Admin forms of the sales set-up: the interface form keeps the Ticketnet password write-only."""
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from .models import ExternalSalesInterface
+
+
+def _yes(value) -> bool:
+    return value in (True, "True", "true", "1", "on")
+
+
+class ExternalSalesInterfaceForm(forms.ModelForm):
+    """The guide's interface screen.
+
+    The password is never rendered back: left blank it keeps the stored one, a new value is
+    encrypted with FIELD_ENCRYPTION_KEYS before it reaches the database.
+    """
+
+    password = forms.CharField(
+        label=capfirst(_("password")),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Given by Ticketnet. Leave blank to keep the stored password."),
+    )
+    # The guide shows the pending account as a yes/no choice.
+    pending_account = forms.TypedChoiceField(
+        label=capfirst(_("pending account")),
+        choices=[(True, _("yes")), (False, _("no"))],
+        coerce=_yes,
+        widget=forms.RadioSelect(attrs={"class": "radiolist inline"}),
+        initial=True,
+        help_text=_("Ticketnet sales are paid on the pending account: must be on."),
+    )
+
+    class Meta:
+        model = ExternalSalesInterface
+        fields = [
+            "institution",
+            "interface_type",
+            "channel",
+            "internal_name",
+            "url",
+            "login",
+            "contact",
+            "pending_account",
+            "point_of_sale",
+            "external_quota",
+            "price_policy",
+            "status",
+            "followup_emails",
+            "client_name",
+            "institution_code",
+            "server_name",
+        ]
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password", "")
+        if not password and not (self.instance.pk and self.instance.has_password):
+            raise forms.ValidationError(
+                _("Enter the password Ticketnet gave you for this login."), code="required"
+            )
+        return password
+
+    def clean_followup_emails(self):
+        # Tolerate spaces around the separators; store the list normalised.
+        value = self.cleaned_data.get("followup_emails", "")
+        parts = [p.strip() for p in value.split(";")]
+        return ";".join(p for p in parts if p) if ";" in value else value.strip()
+
+    def save(self, commit=True):
+        password = self.cleaned_data.get("password")
+        if password:
+            self.instance.set_password(password)
+        return super().save(commit=commit)

@@ -1,0 +1,76 @@
+"""The jobs' one door to the gateway: a client for an interface, and the gateway's typed
+errors turned into run outcomes with translated text and what to do."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.utils.translation import gettext as _
+
+from channels.models import ExternalSalesInterface
+from ticketnet_bridge.core.crypto import CredentialDecryptionError
+from ticketnet_bridge.ticketnet.client import TicketnetClient, get_client
+from ticketnet_bridge.ticketnet.errors import (
+    ContractError,
+    TicketnetRejected,
+    TicketnetUnavailable,
+)
+
+from .errors import JobError, RetryLater
+
+
+def interface_client(*, interface: ExternalSalesInterface) -> TicketnetClient:
+    """The process-wide client of `interface`'s Ticketnet (credentials decrypted here only)."""
+    try:
+        password = interface.get_password()
+    except CredentialDecryptionError:
+        raise JobError(
+            _("The interface's password cannot be decrypted with the configured keys."),
+            _(
+                "Put back the encryption key it was written with in FIELD_ENCRYPTION_KEYS, "
+                "or enter the password again on the interface."
+            ),
+        ) from None
+    return get_client(
+        url=interface.url,
+        login=interface.login,
+        password=password,
+        institution_code=interface.institution_code,
+        server_name=interface.server_name,
+        client_name=interface.client_name,
+    )
+
+
+@contextmanager
+def ticketnet_errors(*, interface: ExternalSalesInterface) -> Iterator[None]:
+    """Turn the gateway's errors into JobError / RetryLater that operators can act on."""
+    try:
+        yield
+    except TicketnetUnavailable as exc:
+        raise RetryLater(
+            _("Ticketnet did not answer at %(url)s: %(reason)s.")
+            % {"url": interface.url, "reason": exc},
+            _(
+                "The run will be retried automatically. If it keeps failing, check the URL "
+                "<IP>:<Port> of the interface and ask Ticketnet whether its web services are up."
+            ),
+        ) from exc
+    except TicketnetRejected as exc:
+        if exc.code == "AUTHENTICATION_FAILED":
+            action = _(
+                "Check the login, password and institution code of the interface with Ticketnet."
+            )
+        else:
+            action = _("Correct what Ticketnet refused, or call Ticketnet.")
+        raise JobError(
+            _("Ticketnet refused the request (%(code)s): %(message)s")
+            % {"code": exc.code, "message": exc.message},
+            action,
+        ) from exc
+    except ContractError as exc:
+        raise JobError(
+            _("Ticketnet's answer does not match the contract: %(reason)s.") % {"reason": exc},
+            _(
+                "Nothing was integrated from that answer. Send the run's details to the "
+                "technical team: Ticketnet's web services may have changed."
+            ),
+        ) from exc

@@ -1,0 +1,84 @@
+"""The production-like stack is described completely (no Docker engine runs here)."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+APP_SERVICES = ["migrate", "web", "worker", "beat", "simulator"]
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def _command(service) -> str:
+    command = service["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def variables_read_by_settings() -> set[str]:
+    source = (ROOT / "ticketnet_bridge" / "settings.py").read_text()
+    found = set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]+)\"", source))
+    found |= set(re.findall(r"Env\(\)\.\w+\(\s*\"([A-Z][A-Z0-9_]+)\"", source))
+    return found
+
+
+def test_settings_variables_are_found():
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL",
+            "FIELD_ENCRYPTION_KEYS", "EMAIL_URL", "SITE_URL", "VAR_DIR"} <= (
+        variables_read_by_settings()
+    )
+
+
+def test_services_and_images(compose):
+    services = compose["services"]
+    assert set(services) == {"postgres", "redis", *APP_SERVICES}
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+    for name in APP_SERVICES:
+        assert services[name]["image"] == "ticketnet-bridge:latest"
+        assert services[name]["build"] == "."
+    assert (ROOT / "Dockerfile").exists()
+
+
+def test_commands(compose):
+    services = compose["services"]
+    assert "manage.py migrate" in _command(services["migrate"])
+    web = _command(services["web"])
+    assert web.startswith("gunicorn ticketnet_bridge.wsgi:application") and "0.0.0.0:8000" in web
+    assert "worker" in _command(services["worker"])
+    assert "django_celery_beat.schedulers:DatabaseScheduler" in _command(services["beat"])
+    assert _command(services["simulator"]) == (
+        "python manage.py ticketnet_simulator serve --bind 0.0.0.0:7120 "
+        "--state /data/simulator.sqlite3"
+    )
+    assert any(v.endswith(":/data") for v in services["simulator"]["volumes"])
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+def test_everything_waits_for_migrations_and_healthy_backends(compose):
+    services = compose["services"]
+    for name in ["web", "worker", "beat", "simulator"]:
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert depends["postgres"]["condition"] == "service_healthy"
+        assert depends["redis"]["condition"] == "service_healthy"
+    assert services["migrate"]["restart"] == "no"
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat", "migrate"])
+def test_every_settings_variable_is_provided(compose, name):
+    environment = compose["services"][name]["environment"]
+    missing = variables_read_by_settings() - set(environment)
+    assert not missing, f"{name} lacks {sorted(missing)}"
+    assert environment["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in (
+        environment["DATABASE_URL"]
+    )
+    assert environment["REDIS_URL"].startswith("redis://redis:6379/")
+    assert "${SECRET_KEY:?" in environment["SECRET_KEY"]
+    assert "${FIELD_ENCRYPTION_KEYS:?" in environment["FIELD_ENCRYPTION_KEYS"]

@@ -1,0 +1,628 @@
+"""The Ticketnet client: zeep on the WSDL from disk, hardened, with typed errors.
+
+Build it from plain values (never from models) or take the per-process one from `get_client`.
+listOperations, the hot path, is read with a streaming lxml parser (see benchmarks/); every
+other operation goes through zeep's object mapping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+import requests
+import zeep
+import zeep.exceptions
+from lxml import etree
+from zeep.wsdl.utils import etree_to_string
+from zeep.xsd.types.builtins import Boolean, DateTime
+
+from . import NAMESPACE, SERVICE_PATH, WSDL_DIR, WSDL_PATH
+from .errors import ContractError, TicketnetError, TicketnetRejected, TicketnetUnavailable
+from .safexml import SOAP_ENV, find_fault, hardened_pull_parser, parse_document, refuse_doctype
+from .types import (
+    AllotmentResult,
+    AllottedSeat,
+    Manifestation,
+    ManifestationCreated,
+    Operation,
+    OperationsPage,
+    OperationType,
+    PingResult,
+    ZoneQuotaResult,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ListingParser = Literal["lxml", "zeep"]
+# Kept for listOperations after benchmarks/bench_operations_listing.py (figures in the docs).
+DEFAULT_LISTING_PARSER: ListingParser = "lxml"
+DEFAULT_ALLOTMENT_BATCH = 5000
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+_BINDING = f"{{{NAMESPACE}}}TicketnetBinding"
+_RETRY_STATUSES = {408, 429}
+
+
+class _QuietBelowWarning(logging.Filter):
+    """zeep's transport logs whole envelopes (the password is in the header) at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+for _name in ("zeep.transports", "zeep.wsdl.bindings.soap"):
+    logging.getLogger(_name).addFilter(_QuietBelowWarning())
+
+
+def _timeouts() -> tuple[float, float, float]:
+    try:
+        from django.conf import settings
+
+        return (
+            float(settings.TICKETNET_CONNECT_TIMEOUT),
+            float(settings.TICKETNET_READ_TIMEOUT),
+            float(settings.TICKETNET_OPERATION_TIMEOUT),
+        )
+    except Exception:  # noqa: BLE001 - outside Django (benchmarks, scripts): the defaults
+        return 5.0, 60.0, 120.0
+
+
+class _Transport(zeep.Transport):
+    """Loads documents from the package's wsdl/ only; posts with connect/read timeouts and the
+    call's deadline; never logs; turns 5xx answers that are not SOAP faults into
+    TicketnetUnavailable."""
+
+    def __init__(self, *, session: requests.Session, connect_timeout: float, read_timeout: float):
+        super().__init__(session=session, timeout=connect_timeout)
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._local = threading.local()
+
+    def set_deadline(self, deadline: float) -> None:
+        self._local.deadline = deadline
+
+    def _remaining(self) -> float:
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return self.read_timeout
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TicketnetUnavailable("Ticketnet did not answer within the operation timeout.")
+        return remaining
+
+    def load(self, url: str) -> bytes:
+        path = (WSDL_DIR / url).resolve() if not url.startswith("/") else WSDL_DIR.joinpath(url)
+        path = path.resolve()
+        if WSDL_DIR not in path.parents:
+            raise ContractError(f"The contract may only load its own files, not {url!r}.")
+        return path.read_bytes()
+
+    def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
+        response = self.open(address, message, headers)
+        try:
+            response._content = read_body(response, self._remaining)
+        finally:
+            response.close()
+        # Refused here, before zeep parses anything: a DTD or entity is never expanded.
+        for _ in refuse_doctype([response._content]):
+            pass
+        raise_for_status_without_fault(response.status_code, response.content)
+        return response
+
+    def open(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
+        timeout = (self.connect_timeout, min(self.read_timeout, self._remaining()))
+        return self.session.post(address, data=message, headers=headers, timeout=timeout,
+                                 stream=True)
+
+
+def read_body(response: requests.Response, remaining: Callable[[], float]) -> bytes:
+    parts, size = [], 0
+    for chunk in response.iter_content(chunk_size=256 * 1024):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ContractError(f"Ticketnet's response is larger than {MAX_RESPONSE_BYTES} bytes.")
+        parts.append(chunk)
+        remaining()
+    return b"".join(parts)
+
+
+def raise_for_status_without_fault(status: int, content: bytes) -> None:
+    """A non-200 answer is Ticketnet's refusal only when it carries a SOAP fault."""
+    if status == 200:
+        return
+    try:
+        root = parse_document(content)
+        if root.tag == f"{{{SOAP_ENV}}}Envelope" and find_fault(root) is not None:
+            return
+    except ContractError:
+        pass
+    if status >= 500 or status in _RETRY_STATUSES:
+        raise TicketnetUnavailable(f"Ticketnet answered HTTP {status} without a SOAP fault.")
+    raise ContractError(
+        f"Ticketnet answered HTTP {status} without a SOAP fault: is the interface's URL the "
+        "Ticketnet web services?"
+    )
+
+
+def rejected_from_fault(code: str | None, message: str | None, detail) -> TicketnetRejected:
+    if detail is not None:
+        fault = detail.find(f"{{{NAMESPACE}}}TicketnetFault")
+        if fault is not None:
+            return TicketnetRejected(
+                (fault.findtext(f"{{{NAMESPACE}}}code") or code or "").strip(),
+                (fault.findtext(f"{{{NAMESPACE}}}message") or message or "").strip(),
+            )
+    return TicketnetRejected(str(code or "").strip(), str(message or "").strip())
+
+
+_datetime = DateTime().pythonvalue
+_boolean = Boolean().pythonvalue
+_OPERATION_FIELDS = {
+    "operationId": "operation_id", "type": "type", "ticketNumber": "ticket_number",
+    "originalTicketNumber": "original_ticket_number",
+    "manifestationCode": "manifestation_code", "performanceCode": "performance_code",
+    "zoneCode": "zone_code", "row": "row", "seat": "seat", "categoryCode": "category_code",
+    "tariffCode": "tariff_code", "priceCents": "price_cents", "currency": "currency",
+    "time": "time", "pointOfSaleCode": "point_of_sale_code",
+    "buyerLastName": "buyer_last_name", "buyerFirstName": "buyer_first_name",
+    "buyerCity": "buyer_city", "buyerPostalCode": "buyer_postal_code",
+    "buyerCountry": "buyer_country",
+}
+_REQUIRED = set(_OPERATION_FIELDS) - {
+    "originalTicketNumber", "buyerLastName", "buyerFirstName", "buyerCity", "buyerPostalCode",
+    "buyerCountry",
+}
+
+
+def _parse_datetime(text: str) -> datetime:
+    # fromisoformat is ten times faster than zeep's parser; the values compare equal.
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        return _datetime(text)
+
+
+def _seat_number(value: str, name: str) -> int:
+    text = value.strip()
+    if not text.isdigit():
+        raise ContractError(f"Operation {name} {value!r} is not a number.")
+    return int(text)
+
+
+def operation_from_values(values: dict[str, Any]) -> Operation:
+    """The one place both parsers turn a Ticketnet operation into a dataclass."""
+    missing = sorted(name for name in _REQUIRED if values.get(name) is None)
+    if missing:
+        raise ContractError(f"An operation misses {', '.join(missing)}.")
+    try:
+        kind = OperationType(values["type"])
+    except ValueError:
+        raise ContractError(f"Unknown operation type {values['type']!r}.") from None
+    price = values["priceCents"]
+    moment = values["time"]
+    try:
+        price = price if isinstance(price, int) else int(price)
+        moment = moment if isinstance(moment, datetime) else _parse_datetime(moment)
+    except (ValueError, TypeError) as exc:
+        raise ContractError(f"Operation {values['operationId']}: {exc}") from None
+    if moment.tzinfo is None:
+        raise ContractError(f"Operation {values['operationId']}: time without a time zone.")
+    return Operation(
+        operation_id=values["operationId"],
+        type=kind,
+        ticket_number=values["ticketNumber"],
+        original_ticket_number=values.get("originalTicketNumber") or None,
+        manifestation_code=values["manifestationCode"],
+        performance_code=values["performanceCode"],
+        zone_code=values["zoneCode"],
+        row=_seat_number(values["row"], "row"),
+        seat=_seat_number(values["seat"], "seat"),
+        category_code=values["categoryCode"],
+        tariff_code=values["tariffCode"],
+        price_cents=price,
+        currency=values["currency"],
+        time=moment,
+        point_of_sale_code=values["pointOfSaleCode"],
+        buyer_last_name=values.get("buyerLastName") or "",
+        buyer_first_name=values.get("buyerFirstName") or "",
+        buyer_city=values.get("buyerCity") or "",
+        buyer_postal_code=values.get("buyerPostalCode") or "",
+        buyer_country=values.get("buyerCountry") or "",
+    )
+
+
+def parse_operations_stream(chunks: Iterable[bytes]) -> OperationsPage:
+    """Read a listOperations response as it arrives, keeping one operation in memory at a time
+    beside the dataclasses of the page."""
+    tns = f"{{{NAMESPACE}}}"
+    op_tag, fault_tag = f"{tns}operation", f"{{{SOAP_ENV}}}Fault"
+    tags = (op_tag, f"{tns}nextCursor", f"{tns}hasMore", f"{tns}ListOperationsResponse",
+            fault_tag)
+    parser = hardened_pull_parser(events=("end",), tag=tags)
+    strip = len(tns)
+    known = _OPERATION_FIELDS
+    operations: list[Operation] = []
+    next_cursor = has_more = None
+    seen_response = False
+
+    def handle(events) -> None:
+        nonlocal next_cursor, has_more, seen_response
+        for _event, elem in events:
+            tag = elem.tag
+            if tag == op_tag:
+                values: dict[str, Any] = {}
+                for child in elem:
+                    name = child.tag[strip:] if child.tag.startswith(tns) else child.tag
+                    if name not in known or name in values:
+                        raise ContractError(f"Unexpected element {name!r} in an operation.")
+                    values[name] = child.text or ""
+                operations.append(operation_from_values(values))
+                elem.clear()
+                while elem.getprevious() is not None:
+                    del elem.getparent()[0]
+            elif tag == fault_tag:
+                raise rejected_from_fault(
+                    elem.findtext("faultcode"), elem.findtext("faultstring"),
+                    elem.find("detail"),
+                )
+            elif tag == f"{tns}nextCursor":
+                next_cursor = elem.text or ""
+            elif tag == f"{tns}hasMore":
+                try:
+                    has_more = _boolean(elem.text or "")
+                except ValueError:
+                    raise ContractError(f"hasMore {elem.text!r} is not a boolean.") from None
+            else:
+                seen_response = True
+
+    try:
+        for chunk in refuse_doctype(chunks):
+            parser.feed(chunk)
+            handle(parser.read_events())
+        root = parser.close()
+        handle(parser.read_events())
+    except etree.XMLSyntaxError as exc:
+        raise ContractError(f"Ticketnet's response is not well-formed XML: {exc.msg}") from None
+    if root.getroottree().docinfo.doctype:
+        raise ContractError("Ticketnet's response carries a DTD: refused.")
+    if root.tag != f"{{{SOAP_ENV}}}Envelope" or not seen_response:
+        raise ContractError("Ticketnet's response is not a listOperations response.")
+    if next_cursor is None or has_more is None:
+        raise ContractError("Ticketnet's listOperations response misses nextCursor or hasMore.")
+    return OperationsPage(operations=operations, next_cursor=next_cursor, has_more=has_more)
+
+
+class TicketnetClient:
+    """One Ticketnet account at one `<IP>:<Port>`. Thread-safe enough to share in a process."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        login: str,
+        password: str,
+        institution_code: str,
+        server_name: str = "",
+        client_name: str = "",
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        operation_timeout: float | None = None,
+        retries: int = 2,
+        retry_backoff: float = 0.5,
+        listing_parser: ListingParser = DEFAULT_LISTING_PARSER,
+    ):
+        default_connect, default_read, default_operation = _timeouts()
+        self.url = url
+        self.address = f"http://{url}{SERVICE_PATH}"
+        self.connect_timeout = connect_timeout or default_connect
+        self.read_timeout = read_timeout or default_read
+        self.operation_timeout = operation_timeout or default_operation
+        self.retries = retries
+        self.retry_backoff = retry_backoff
+        self.listing_parser = listing_parser
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxy or netrc from the environment
+        self.transport = _Transport(
+            session=self.session, connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+        )
+        settings = zeep.Settings(
+            strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True,
+            xml_huge_tree=False, raw_response=False,
+        )
+        self._zeep = zeep.Client(str(WSDL_PATH), transport=self.transport, settings=settings)
+        self._service = self._zeep.create_service(_BINDING, self.address)
+        header = self._zeep.get_element(f"{{{NAMESPACE}}}AuthHeader")
+        self._header = header(
+            login=login, password=password, institutionCode=institution_code,
+            serverName=server_name, clientName=client_name,
+        )
+
+    def __repr__(self) -> str:
+        return f"<TicketnetClient {self.address}>"
+
+    # -- the operations ------------------------------------------------------------------
+
+    def ping(self) -> PingResult:
+        result = self._call("ping", idempotent=True)
+        return PingResult(server_time=result.serverTime, version=result.version)
+
+    def create_manifestation(self, manifestation: Manifestation) -> ManifestationCreated:
+        """Never retried: Ticketnet refuses a manifestation created twice."""
+        m = manifestation
+        zones = []
+        for zone in m.zones:
+            entry: dict[str, Any] = {"code": zone.code, "name": zone.name}
+            if zone.seats:
+                entry["seats"] = {"seat": [
+                    {"row": str(s.row), "number": str(s.number), "categoryCode": s.category_code}
+                    for s in zone.seats
+                ]}
+            else:
+                entry["seatSeries"] = {"capacity": zone.capacity or 0,
+                                       "categoryCode": zone.category_code or ""}
+            zones.append(entry)
+        payload = {
+            "code": m.code, "name": m.name, "hallCode": m.hall_code,
+            "performances": {"performance": [
+                {"code": p.code, "start": p.start} for p in m.performances]},
+            "seatCategories": {"seatCategory": [
+                {"code": c.code, "name": c.name} for c in m.seat_categories]},
+            "tariffs": {"tariff": [{"code": t.code, "name": t.name} for t in m.tariffs]},
+            "zones": {"zone": zones},
+            "prices": {"price": [
+                {"categoryCode": p.category_code, "tariffCode": p.tariff_code, "cents": p.cents}
+                for p in m.prices]},
+        }
+        result = self._call("createManifestation", idempotent=False, manifestation=payload)
+        return ManifestationCreated(
+            manifestation_code=result.manifestationCode,
+            performance_count=result.performanceCount, seat_count=result.seatCount,
+        )
+
+    def set_allotment(
+        self, *, manifestation_code: str, performance_code: str, seats: Iterable[AllottedSeat],
+        export_id: str, replace: bool,
+    ) -> AllotmentResult:
+        """One batch: `replace=True` starts the export `export_id` (the previous allotment of
+        the performance is dropped), `replace=False` appends to that same export."""
+        result = self._call(
+            "setAllotment", idempotent=False,
+            manifestationCode=manifestation_code, performanceCode=performance_code,
+            exportId=export_id, replace=replace,
+            seats={"seat": [
+                {"zoneCode": s.zone_code, "row": str(s.row), "number": str(s.number),
+                 "categoryCode": s.category_code} for s in seats]},
+        )
+        return AllotmentResult(
+            manifestation_code=result.manifestationCode, performance_code=result.performanceCode,
+            export_id=result.exportId, batch_seat_count=result.batchSeatCount,
+            allotted_seat_count=result.allottedSeatCount,
+        )
+
+    def export_allotment(
+        self, *, manifestation_code: str, performance_code: str, seats: Iterable[AllottedSeat],
+        batch_size: int = DEFAULT_ALLOTMENT_BATCH,
+    ) -> AllotmentResult:
+        """The whole allotment of a performance, in batches of `batch_size` seats, replacing
+        what Ticketnet held. An empty `seats` clears it."""
+        export_id = uuid.uuid4().hex
+        batch: list[AllottedSeat] = []
+        result: AllotmentResult | None = None
+        for seat in seats:
+            batch.append(seat)
+            if len(batch) >= batch_size:
+                result = self.set_allotment(
+                    manifestation_code=manifestation_code, performance_code=performance_code,
+                    seats=batch, export_id=export_id, replace=result is None,
+                )
+                batch = []
+        if batch or result is None:
+            result = self.set_allotment(
+                manifestation_code=manifestation_code, performance_code=performance_code,
+                seats=batch, export_id=export_id, replace=result is None,
+            )
+        return result
+
+    def set_zone_quota(
+        self, *, manifestation_code: str, performance_code: str, zone_code: str,
+        places_available: int,
+    ) -> ZoneQuotaResult:
+        result = self._call(
+            "setZoneQuota", idempotent=True,
+            manifestationCode=manifestation_code, performanceCode=performance_code,
+            zoneCode=zone_code, placesAvailable=places_available,
+        )
+        return ZoneQuotaResult(
+            manifestation_code=result.manifestationCode, performance_code=result.performanceCode,
+            zone_code=result.zoneCode, places_available=result.placesAvailable,
+        )
+
+    def list_operations(self, *, cursor: str | None, page_size: int = 1000) -> OperationsPage:
+        """One page of operations after `cursor` (None: from the first one)."""
+        if self.listing_parser == "zeep":
+            return self._retrying(lambda deadline: self._list_with_zeep(cursor, page_size,
+                                                                        deadline),
+                                  "listOperations", idempotent=True)
+        return self._retrying(lambda deadline: self._list_with_lxml(cursor, page_size, deadline),
+                              "listOperations", idempotent=True)
+
+    def iter_operations(
+        self, *, cursor: str | None, page_size: int = 1000,
+    ) -> Iterator[OperationsPage]:
+        """Page after page until Ticketnet has no more; the caller commits a page, then stores
+        its `next_cursor`. Memory stays at one page."""
+        while True:
+            page = self.list_operations(cursor=cursor, page_size=page_size)
+            yield page
+            if not page.has_more:
+                return
+            if not page.operations and page.next_cursor == cursor:
+                raise ContractError("Ticketnet says it has more operations but sends none.")
+            cursor = page.next_cursor
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _call(self, operation: str, *, idempotent: bool, **kwargs: Any) -> Any:
+        method = getattr(self._service, operation)
+
+        def attempt(deadline: float) -> Any:
+            self.transport.set_deadline(deadline)
+            try:
+                return method(_soapheaders=[self._header], **kwargs)
+            finally:
+                self.transport.set_deadline(None)
+
+        return self._retrying(attempt, operation, idempotent=idempotent)
+
+    def _retrying(self, attempt: Callable[[float], T], operation: str, *, idempotent: bool) -> T:
+        started = time.monotonic()
+        deadline = started + self.operation_timeout
+        tries = 1 + (self.retries if idempotent else 0)
+        for number in range(1, tries + 1):
+            try:
+                result = _translated(attempt, deadline)
+            except TicketnetUnavailable as exc:
+                pause = self.retry_backoff * 2 ** (number - 1)
+                if number == tries or time.monotonic() + pause >= deadline:
+                    logger.warning("Ticketnet %s at %s unavailable: %s", operation, self.url, exc)
+                    raise
+                logger.info("Ticketnet %s at %s unavailable (%s), retry %d/%d", operation,
+                            self.url, exc, number, tries - 1)
+                time.sleep(pause)
+            except TicketnetError as exc:
+                logger.warning("Ticketnet %s at %s failed: %s: %s", operation, self.url,
+                               type(exc).__name__, exc)
+                raise
+            else:
+                logger.info("Ticketnet %s at %s OK in %.0f ms", operation, self.url,
+                            (time.monotonic() - started) * 1000)
+                return result
+        raise AssertionError("unreachable")
+
+    def _list_with_zeep(self, cursor: str | None, page_size: int, deadline: float):
+        self.transport.set_deadline(deadline)
+        try:
+            result = self._service.listOperations(
+                _soapheaders=[self._header], cursor=cursor, pageSize=page_size)
+        finally:
+            self.transport.set_deadline(None)
+        items = result.operations.operation if result.operations is not None else []
+        operations = []
+        for item in items or []:
+            values = {name: item[name] for name in _OPERATION_FIELDS}
+            operations.append(operation_from_values(values))
+        return OperationsPage(operations=operations, next_cursor=result.nextCursor or "",
+                              has_more=bool(result.hasMore))
+
+    def _list_with_lxml(self, cursor: str | None, page_size: int, deadline: float):
+        envelope = self._zeep.create_message(
+            self._service, "listOperations", _soapheaders=[self._header], cursor=cursor,
+            pageSize=page_size)
+        headers = {"Content-Type": 'text/xml; charset="utf-8"',
+                   "SOAPAction": f'"{NAMESPACE}#listOperations"'}
+        self.transport.set_deadline(deadline)
+        try:
+            response = self.transport.open(self.address, etree_to_string(envelope), headers)
+            try:
+                if response.status_code != 200:
+                    body = read_body(response, self.transport._remaining)
+                    raise_for_status_without_fault(response.status_code, body)
+                    return parse_operations_stream([body])
+                chunks = _bounded_chunks(response, self.transport._remaining)
+                return parse_operations_stream(chunks)
+            finally:
+                response.close()
+        finally:
+            self.transport.set_deadline(None)
+
+
+def _bounded_chunks(response: requests.Response, remaining: Callable[[], float]):
+    size = 0
+    for chunk in response.iter_content(chunk_size=256 * 1024):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ContractError(f"Ticketnet's response is larger than {MAX_RESPONSE_BYTES} bytes.")
+        remaining()
+        yield chunk
+
+
+def _translated(attempt: Callable[[float], T], deadline: float) -> T:
+    """Run one attempt, turning every library error into the gateway's types."""
+    try:
+        return attempt(deadline)
+    except TicketnetError:
+        raise
+    except zeep.exceptions.Fault as fault:
+        raise rejected_from_fault(fault.code, fault.message, fault.detail) from None
+    except (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden):
+        raise ContractError(
+            "Ticketnet's response carries a DTD or an entity: refused, never expanded."
+        ) from None
+    except zeep.exceptions.TransportError as exc:
+        # The message of zeep's TransportError holds the whole body: never repeat it.
+        if exc.status_code and exc.status_code >= 500:
+            raise TicketnetUnavailable(
+                f"Ticketnet answered HTTP {exc.status_code} without a SOAP fault.") from None
+        raise ContractError(
+            f"Ticketnet's response (HTTP {exc.status_code}) is not well-formed XML.") from None
+    except (zeep.exceptions.XMLSyntaxError, zeep.exceptions.XMLParseError,
+            etree.XMLSyntaxError) as exc:
+        raise ContractError(f"Ticketnet's response is not well-formed XML: {exc}") from None
+    except zeep.exceptions.ValidationError as exc:
+        raise ContractError(f"The message does not match the contract: {exc}") from None
+    except zeep.exceptions.Error as exc:
+        raise ContractError(f"The message does not match the contract: {exc}") from None
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise TicketnetUnavailable(_describe_network_error(exc)) from None
+    except requests.RequestException as exc:  # ChunkedEncodingError and the like: cut short
+        raise TicketnetUnavailable(
+            f"The connection to Ticketnet broke: {type(exc).__name__}.") from None
+
+
+def _describe_network_error(exc: Exception) -> str:
+    if isinstance(exc, requests.ConnectTimeout):
+        return "Ticketnet did not accept the connection in time."
+    if isinstance(exc, requests.Timeout):
+        return "Ticketnet did not answer in time."
+    text = str(exc)
+    if "refused" in text.lower():
+        return "Ticketnet refused the connection (nothing listens at this address)."
+    if "aborted" in text.lower() or "disconnected" in text.lower() or "reset" in text.lower():
+        return "Ticketnet dropped the connection without answering."
+    return f"Ticketnet could not be reached: {type(exc).__name__}."
+
+
+_clients: dict[tuple[str, ...], TicketnetClient] = {}
+_clients_lock = threading.Lock()
+
+
+def get_client(
+    *, url: str, login: str, password: str, institution_code: str, server_name: str = "",
+    client_name: str = "",
+) -> TicketnetClient:
+    """The process's client for these connection values, built once (loading the WSDL and
+    opening a session is not free). A changed password makes a new client."""
+    key = (url, login, hashlib.sha256(password.encode()).hexdigest(), institution_code,
+           server_name, client_name)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = TicketnetClient(
+                url=url, login=login, password=password, institution_code=institution_code,
+                server_name=server_name, client_name=client_name,
+            )
+        return client
+
+
+def clear_clients() -> None:
+    """Forget the per-process clients (tests, or after a settings change)."""
+    with _clients_lock:
+        _clients.clear()
