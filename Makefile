@@ -44,6 +44,7 @@ run: messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py load_demo
+	$(PY) manage.py import_flat_file --interface "FR * Ticketnet pass non datés" sales/fixtures/flat-file-sample.csv
 	$(VENV)/bin/honcho start -f Procfile.dev
 
 clean:

@@ -135,6 +135,17 @@ class ExternalSalesInterfaceAdmin(_InstitutionFieldAdmin):
             },
         ),
         (_("Ticketnet account"), {"fields": ["client_name", "institution_code", "server_name"]}),
+        (
+            _("Flat files (passes)"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "flat_files_undated_passes",
+                    "flat_files_visit_passes",
+                    "flat_file_folder",
+                ],
+            },
+        ),
     ]
 
     @admin.display(description=_("password set"))

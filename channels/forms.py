@@ -54,6 +54,9 @@ class ExternalSalesInterfaceForm(forms.ModelForm):
             "client_name",
             "institution_code",
             "server_name",
+            "flat_files_undated_passes",
+            "flat_files_visit_passes",
+            "flat_file_folder",
         ]
 
     def clean_password(self):

@@ -267,6 +267,25 @@ class ExternalSalesInterface(models.Model):
     client_name = models.CharField(_("client name"), max_length=100)
     institution_code = models.CharField(_("institution code"), max_length=32)
     server_name = models.CharField(_("server name"), max_length=100, blank=True)
+    flat_files_undated_passes = models.BooleanField(
+        _("flat files for undated passes"),
+        default=False,
+        help_text=_("Ticketnet delivers the sales of undated passes as CSV flat files."),
+    )
+    flat_files_visit_passes = models.BooleanField(
+        _("flat files for visit passes"),
+        default=False,
+        help_text=_("Ticketnet delivers the sales of visit passes as CSV flat files."),
+    )
+    flat_file_folder = models.CharField(
+        _("flat-file drop folder"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Absolute path of the folder where Ticketnet's flat files arrive; processed files "
+            "move to its “archive” subfolder, refused files to its “rejected” subfolder."
+        ),
+    )
 
     class Meta:
         verbose_name = _("external sales interface")
@@ -296,6 +315,10 @@ class ExternalSalesInterface(models.Model):
     @property
     def has_password(self) -> bool:
         return bool(self.password_encrypted)
+
+    @property
+    def takes_flat_files(self) -> bool:
+        return self.flat_files_undated_passes or self.flat_files_visit_passes
 
     @property
     def followup_email_list(self) -> list[str]:
@@ -367,5 +390,34 @@ class ExternalSalesInterface(models.Model):
                     )
                     % {"quota": quota.name, "channel": self.channel.name},
                 )
+        if self.flat_files_undated_passes and self.flat_files_visit_passes:
+            both = _(
+                "One Ticketnet instance cannot produce flat files for both undated passes and "
+                "visit passes: an interface takes flat files for one of them only. Use a second "
+                "interface, on its own channel, for the other."
+            )
+            add("flat_files_undated_passes", both)
+            add("flat_files_visit_passes", both)
+        if self.takes_flat_files and not self.flat_file_folder:
+            add(
+                "flat_file_folder",
+                _("Enter the folder where Ticketnet's flat files arrive."),
+            )
+        if self.flat_file_folder and not self.flat_file_folder.startswith("/"):
+            add(
+                "flat_file_folder",
+                _("Enter an absolute path, for example /srv/ticketnet/505/in."),
+            )
+        if self.channel_id and self.channel.kind == SalesChannel.Kind.FLAT_FILE and not (
+            self.takes_flat_files
+        ):
+            add(
+                "flat_files_undated_passes",
+                _(
+                    "The channel “%(channel)s” is a flat-file channel: tick what Ticketnet "
+                    "sends flat files for."
+                )
+                % {"channel": self.channel.name},
+            )
         if errors:
             raise ValidationError(errors)

@@ -39,7 +39,8 @@ class TicketAdmin(ReadOnlyAdmin):
                     "price_cents", "reseller_price_cents", "buyer_last_name", "sold_at"]
     list_filter = ["state", ("performance", admin.RelatedOnlyFieldListFilter),
                    ("interface", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["performance__event", "seat__zone", "zone", "category", "tariff"]
+    list_select_related = ["performance__event", "product", "seat__zone", "zone", "category",
+                           "tariff"]
     search_fields = ["number", "operation_id", "buyer_last_name"]
     date_hierarchy = "sold_at"
     show_full_result_count = False

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Performance, Seat, SeatCategory, Tariff, Zone
+from catalog.models import Event, Performance, Seat, SeatCategory, Tariff, Zone
 from channels.models import Contact, ExternalSalesInterface, PointOfSale
 
 from .types import OperationType
@@ -65,9 +65,16 @@ class Ticket(models.Model):
         _("state"), max_length=16, choices=State.choices, default=State.VALID
     )
     performance = models.ForeignKey(
-        Performance, on_delete=models.PROTECT, related_name="tickets",
-        verbose_name=_("performance"),
+        Performance, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        verbose_name=_("performance"), help_text=_("Empty for an undated pass."),
     )
+    product = models.ForeignKey(
+        Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pass_tickets",
+        verbose_name=_("pass product"),
+        help_text=_("The undated pass or visit pass sold, for a ticket without performance."),
+    )
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     seat = models.ForeignKey(
         Seat, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
         verbose_name=_("seat"), help_text=_("The seat of a numbered zone."),
@@ -127,10 +134,14 @@ class Ticket(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(seat__isnull=False, zone__isnull=True, series_row__isnull=True,
-                      series_number__isnull=True)
-                    | Q(seat__isnull=True, zone__isnull=False, series_row__isnull=False,
+                    Q(performance__isnull=False, product__isnull=True, seat__isnull=False,
+                      zone__isnull=True, series_row__isnull=True, series_number__isnull=True)
+                    | Q(performance__isnull=False, product__isnull=True, seat__isnull=True,
+                        zone__isnull=False, series_row__isnull=False,
                         series_number__isnull=False)
+                    # A pass: a product, no performance and no place.
+                    | Q(performance__isnull=True, product__isnull=False, seat__isnull=True,
+                        zone__isnull=True, series_row__isnull=True, series_number__isnull=True)
                 ),
                 name="ticket_seat_or_place",
             ),
@@ -145,6 +156,8 @@ class Ticket(models.Model):
 
     @property
     def place_label(self) -> str:
+        if self.product_id:
+            return str(self.product)
         if self.seat_id:
             return str(self.seat)
         return f"{self.zone} {self.series_row}-{self.series_number}"
@@ -189,6 +202,9 @@ class ParkReason(models.TextChoices):
     TICKET_NUMBER_TAKEN = _ParkReason.TICKET_NUMBER_TAKEN, _("Ticket number already used")
     ORIGINAL_UNKNOWN = _ParkReason.ORIGINAL_UNKNOWN, _("Original ticket unknown")
     ORIGINAL_NOT_VALID = _ParkReason.ORIGINAL_NOT_VALID, _("Original ticket no longer valid")
+    UNKNOWN_PRODUCT = _ParkReason.UNKNOWN_PRODUCT, _("Unknown pass product")
+    UNKNOWN_TARIFF = _ParkReason.UNKNOWN_TARIFF, _("Unknown tariff")
+    TARIFF_NOT_FOR_RESELLERS = _ParkReason.TARIFF_NOT_FOR_RESELLERS, _("Tariff not for resellers")
 
 
 class ParkedOperation(models.Model):

@@ -83,6 +83,19 @@ def _reason_templates() -> dict[ParkReason, str]:
             "Ticket %(target)s is already %(state)s: it cannot be duplicated or refunded; "
             "ask Ticketnet to check operation %(operation)s."
         ),
+        ParkReason.UNKNOWN_PRODUCT: _(
+            "No %(kinds)s product has the code “%(code)s”: create it in the catalogue (or "
+            "correct its code), then retry the line."
+        ),
+        ParkReason.UNKNOWN_TARIFF: _(
+            "No tariff has the code “%(code)s”: create it in the catalogue (or correct its "
+            "code), then retry the line."
+        ),
+        ParkReason.TARIFF_NOT_FOR_RESELLERS: _(
+            "The tariff “%(code)s” is of audience type %(audience)s: resellers may only sell "
+            "tariffs of type occasional contact or occasional collectivity. Change its "
+            "audience type, then retry the line."
+        ),
     }
 
 
@@ -108,6 +121,8 @@ def _place_key(perf_id, zone_id, row, number):
 
 
 def _ticket_key(ticket: Ticket):
+    if ticket.product_id is not None:
+        return ("pass", ticket.number)  # a pass holds no place: nothing to occupy
     if ticket.seat_id is not None:
         return _seat_key(ticket.performance_id, ticket.seat_id)
     return _place_key(ticket.performance_id, ticket.zone_id, ticket.series_row,
@@ -255,6 +270,15 @@ class _PageState:
             if t.state == Ticket.State.VALID:
                 self.occupied.setdefault(_ticket_key(t), t.number)
 
+        passes = [op for op in operations if op.line.type == OperationType.SALE
+                  and op.problem is None and op.product is not None]
+        if passes:
+            # A pass is priced on its product, for the whole product (no performance).
+            for event_id, cat_id, tariff_id, amount in Price.objects.filter(
+                event_id__in={op.product.pk for op in passes}, performance__isnull=True,
+                tariff_id__in={op.tariff.pk for op in passes if op.tariff is not None},
+            ).values_list("event_id", "category_id", "tariff_id", "amount_cents"):
+                self.prices[(event_id, None, cat_id, tariff_id)] = amount
         if sales:
             event_ids = {op.performance.event_id for op in sales}
             category_ids = {op.category.pk for op in sales if op.category is not None}
@@ -342,7 +366,66 @@ class _PageState:
             else:
                 result.refunded += 1
 
+    def _price(self, op: ResolvedOperation, *, event_id: int, performance_id: int | None):
+        """The price the ticket is booked at under the interface's policy, or None (parked)."""
+        line = op.line
+        ours = None
+        if performance_id is not None:
+            ours = self.prices.get((event_id, performance_id, op.category.pk, op.tariff.pk))
+        if ours is None:
+            ours = self.prices.get((event_id, None, op.category.pk, op.tariff.pk))
+        theirs = line.price_cents
+        Policy = ExternalSalesInterface.PricePolicy
+        policy = self.interface.price_policy
+        if policy == Policy.USE:
+            return theirs
+        if ours is None:
+            self.park(op, ParkReason.PRICE_UNKNOWN)
+            return None
+        if policy == Policy.ERROR and ours != theirs:
+            self.park(op, ParkReason.PRICE_DIFFERENCE, ours=_money(ours, line.currency))
+            return None
+        return ours
+
+    def _sell_pass(self, op: ResolvedOperation) -> bool:
+        line = op.line
+        if op.category is None or op.tariff is None or not line.ticket_number:
+            self.park(op, ParkReason.INVALID_LINE,
+                      detail="product, category, tariff or ticket number missing")
+            return False
+        if line.ticket_number in self.tickets:
+            self.park(op, ParkReason.TICKET_NUMBER_TAKEN)
+            return False
+        price = self._price(op, event_id=op.product.pk, performance_id=None)
+        if price is None:
+            return False
+        ticket = Ticket(
+            interface=self.interface,
+            number=line.ticket_number,
+            state=Ticket.State.VALID,
+            product_id=op.product.pk,
+            valid_from=line.valid_from,
+            valid_until=line.valid_until,
+            category_id=op.category.pk,
+            tariff_id=op.tariff.pk,
+            price_cents=price,
+            reseller_price_cents=line.price_cents,
+            operation_id=line.operation_id,
+            buyer_last_name=line.buyer_last_name,
+            buyer_first_name=line.buyer_first_name,
+            buyer_city=line.buyer_city,
+            buyer_postal_code=line.buyer_postal_code,
+            buyer_country=line.buyer_country,
+            sold_at=line.time or timezone.now(),
+        )
+        self.tickets[ticket.number] = ticket
+        self.new_tickets.append(ticket)
+        self.new_sales.append(ticket)
+        return True
+
     def _sell(self, op: ResolvedOperation) -> bool:
+        if op.product is not None:
+            return self._sell_pass(op)
         line = op.line
         numbered = op.seat is not None
         if op.performance is None or op.category is None or op.tariff is None or not (
@@ -373,22 +456,10 @@ class _PageState:
         if holder is not None:
             self.park(op, ParkReason.SEAT_ALREADY_SOLD, holder=holder)
             return False
-        ours = self.prices.get((perf.event_id, perf.pk, op.category.pk, op.tariff.pk))
-        if ours is None:
-            ours = self.prices.get((perf.event_id, None, op.category.pk, op.tariff.pk))
+        price = self._price(op, event_id=perf.event_id, performance_id=perf.pk)
+        if price is None:
+            return False
         theirs = line.price_cents
-        policy = self.interface.price_policy
-        Policy = ExternalSalesInterface.PricePolicy
-        if policy == Policy.USE:
-            price = theirs
-        elif ours is None:
-            self.park(op, ParkReason.PRICE_UNKNOWN)
-            return False
-        elif policy == Policy.ERROR and ours != theirs:
-            self.park(op, ParkReason.PRICE_DIFFERENCE, ours=_money(ours, line.currency))
-            return False
-        else:
-            price = ours
         ticket = _new_ticket(
             interface_id=self.interface.pk,
             number=line.ticket_number,
@@ -448,6 +519,9 @@ class _PageState:
             interface_id=self.interface.pk,
             number=line.ticket_number,
             performance_id=original.performance_id,
+            product_id=original.product_id,
+            valid_from=original.valid_from,
+            valid_until=original.valid_until,
             seat_id=original.seat_id,
             zone_id=original.zone_id,
             series_row=original.series_row,

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from catalog.models import Performance, Seat, SeatCategory, Tariff, Zone
+    from catalog.models import Event, Performance, Seat, SeatCategory, Tariff, Zone
 
 
 class OperationType(StrEnum):
@@ -55,6 +55,10 @@ class OperationLine:
     buyer_city: str = ""
     buyer_postal_code: str = ""
     buyer_country: str = ""
+    # Passes (flat files): the product sold and the pass's validity; no performance, no place.
+    product_code: str = ""
+    valid_from: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
 
     @property
     def target_ticket_number(self) -> str:
@@ -67,7 +71,9 @@ class OperationLine:
         """The whole line as JSON-ready data (kept on a parked line, never lost)."""
         data = asdict(self)
         data["type"] = str(self.type)
-        data["time"] = self.time.isoformat() if self.time else None
+        for name in _DATETIME_FIELDS:
+            value = getattr(self, name)
+            data[name] = value.isoformat() if value else None
         return data
 
     @classmethod
@@ -81,10 +87,14 @@ class OperationLine:
         values["row"] = _int_or_none(values.get("row"))
         values["seat"] = _int_or_none(values.get("seat"))
         values["price_cents"] = int(values.get("price_cents") or 0)
-        time = values.get("time")
-        if isinstance(time, str) and time:
-            values["time"] = dt.datetime.fromisoformat(time)
+        for name in _DATETIME_FIELDS:
+            value = values.get(name)
+            if isinstance(value, str):
+                values[name] = dt.datetime.fromisoformat(value) if value else None
         return cls(**values)
+
+
+_DATETIME_FIELDS = ("time", "valid_from", "valid_until")
 
 
 class ParkReason(StrEnum):
@@ -100,6 +110,9 @@ class ParkReason(StrEnum):
     TICKET_NUMBER_TAKEN = "ticket_number_taken"
     ORIGINAL_UNKNOWN = "original_unknown"
     ORIGINAL_NOT_VALID = "original_not_valid"
+    UNKNOWN_PRODUCT = "unknown_product"
+    UNKNOWN_TARIFF = "unknown_tariff"
+    TARIFF_NOT_FOR_RESELLERS = "tariff_not_for_resellers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +133,7 @@ class ResolvedOperation:
 
     SALE needs `performance`, `category`, `tariff`, and either `seat` (numbered) or
     `zone` + `series_row` + `series_number` (a non-numbered zone sold as a seat series).
+    A pass SALE (flat files) needs `product`, `category` and `tariff`, and no place.
     DUPLICATE and REFUND need only the line: they act on the ticket it names.
     A `problem` parks the line as it is.
     """
@@ -132,6 +146,7 @@ class ResolvedOperation:
     series_number: int | None = None
     category: SeatCategory | None = None
     tariff: Tariff | None = None
+    product: Event | None = None
     problem: Problem | None = None
 
 

@@ -151,6 +151,39 @@ class ExportedManifestation(models.Model):
         return f"{self.manifestation_code} @ {self.interface_id}"
 
 
+class ImportedFlatFile(models.Model):
+    """A flat file whose content was integrated: the same content is never integrated twice."""
+
+    institution_path = "interface__institution"
+
+    interface = models.ForeignKey(
+        ExternalSalesInterface, on_delete=models.CASCADE, related_name="imported_flat_files",
+        verbose_name=_("interface"),
+    )
+    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64)
+    name = models.CharField(_("file name"), max_length=255)
+    run = models.ForeignKey(
+        Run, on_delete=models.SET_NULL, null=True, blank=True, related_name="imported_files",
+        verbose_name=_("run"),
+    )
+    imported_at = models.DateTimeField(_("imported at"))
+    lines = models.PositiveIntegerField(_("lines"))
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("imported flat file")
+        verbose_name_plural = _("imported flat files")
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interface", "sha256"], name="flat_file_imported_once"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class IntegrationCursor(models.Model):
     """Where an interface's sales integration stands in Ticketnet's journal: the `nextCursor`
     of the last page whose operations are committed (stored in that page's transaction)."""

@@ -207,7 +207,7 @@ def run_notify(*, run_id: int) -> bool:
 
 # Schedules (django-celery-beat) -------------------------------------------------------------
 
-SCHEDULE_HOURS = {Job.SALES_INTEGRATION: 4, Job.QUOTA_SYNC: 24}
+SCHEDULE_HOURS = {Job.SALES_INTEGRATION: 4, Job.QUOTA_SYNC: 24, Job.FLAT_FILE_IMPORT: 4}
 
 
 def schedule_name(*, interface_id: int, job: str) -> str:
@@ -217,7 +217,8 @@ def schedule_name(*, interface_id: int, job: str) -> str:
 def schedules_ensure(*, interface: ExternalSalesInterface) -> list[PeriodicTask]:
     """Create the interface's periodic tasks that are missing: sales integration every 4 hours;
     quota sync every 24 hours when its channel sells non-numbered events (not for visit
-    passes). An existing task is never touched: operators may have edited it."""
+    passes); the flat-file import every 4 hours when Ticketnet sends it flat files. An
+    existing task is never touched: operators may have edited it."""
     kind = interface.channel.kind
     wanted = []
     if kind in (SalesChannel.Kind.TICKETNET_AUTOMATIC, SalesChannel.Kind.TICKETNET_VISIT_PASS):
@@ -226,6 +227,8 @@ def schedules_ensure(*, interface: ExternalSalesInterface) -> list[PeriodicTask]
         interface=interface
     ):
         wanted.append(Job.QUOTA_SYNC)
+    if interface.takes_flat_files:
+        wanted.append(Job.FLAT_FILE_IMPORT)
     created = []
     for job in wanted:
         name = schedule_name(interface_id=interface.pk, job=job)

@@ -190,6 +190,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TICKETNET_CONNECT_TIMEOUT = env.float("TICKETNET_CONNECT_TIMEOUT", default=5.0)
 TICKETNET_READ_TIMEOUT = env.float("TICKETNET_READ_TIMEOUT", default=60.0)
 TICKETNET_OPERATION_TIMEOUT = env.float("TICKETNET_OPERATION_TIMEOUT", default=120.0)
+# Seats per setAllotment call: a stadium performance (80,000 seats) goes in 16 batches.
+TICKETNET_ALLOTMENT_BATCH = env.int("TICKETNET_ALLOTMENT_BATCH", default=5000)
 SIMULATOR_STATE = env.str("SIMULATOR_STATE", default=str(VAR_DIR / "simulator.sqlite3"))
 SIMULATOR_BIND = env.str("SIMULATOR_BIND", default="127.0.0.1:7120")
 

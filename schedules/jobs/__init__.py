@@ -4,6 +4,7 @@
 from . import (  # noqa: F401 - registers the jobs
     allotment_export,
     catalog_export,
+    flat_file_import,
     interface_test,
     quota_sync,
     sales_integration,

@@ -23,11 +23,9 @@ from ..models import Job
 from ..registry import register
 from ..ticketnet import interface_client, ticketnet_errors
 
-DEFAULT_BATCH = 5000
-
 
 def batch_size() -> int:
-    return int(getattr(settings, "TICKETNET_ALLOTMENT_BATCH", DEFAULT_BATCH))
+    return settings.TICKETNET_ALLOTMENT_BATCH
 
 
 def job_optional_event(ctx: JobContext) -> Event | None:

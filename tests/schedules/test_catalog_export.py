@@ -277,9 +277,6 @@ def test_export_catalog_command_json_and_exit_codes(simulator):
 
 # The admin preview page --------------------------------------------------------------------
 
-ADMIN_URLS = "tests.schedules.urls_interface_admin"
-
-
 def _staff(client, institution, language="en"):
     from tests.schedules.test_admin import staff_of
 
@@ -287,7 +284,6 @@ def _staff(client, institution, language="en"):
     client.cookies["django_language"] = language
 
 
-@pytest.mark.urls(ADMIN_URLS)
 @pytest.mark.parametrize(("language", "words"), [
     ("en", ("Export to Ticketnet", "nothing is sent", "Seat categories")),
     ("fr", ("Exporter vers Ticketnet", "rien n'est envoyé", "Catégories de places")),
@@ -310,7 +306,6 @@ def test_admin_preview_page_in_both_languages(client, simulator, language, words
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.urls(ADMIN_URLS)
 def test_admin_export_button_is_disabled_on_problems_and_once_exported(client, simulator):
     from django.urls import reverse
 
@@ -333,7 +328,6 @@ def test_admin_export_button_is_disabled_on_problems_and_once_exported(client, s
     assert Run.objects.filter(job=Job.CATALOG_EXPORT).count() == 1  # nothing queued
 
 
-@pytest.mark.urls(ADMIN_URLS)
 def test_admin_confirmation_says_one_shot_and_queues_the_export(
         client, simulator, django_capture_on_commit_callbacks):
     from django.urls import reverse
@@ -351,7 +345,6 @@ def test_admin_confirmation_says_one_shot_and_queues_the_export(
     assert response.status_code == 302 and len(callbacks) == 1
 
 
-@pytest.mark.urls(ADMIN_URLS)
 def test_admin_preview_of_another_institution_is_not_found(client, simulator):
     from django.urls import reverse
 

@@ -77,9 +77,15 @@ def test_the_demo_loader_ensures_the_demo_schedules():
 
     call_command("load_demo", stdout=__import__("io").StringIO())
     call_command("load_demo", stdout=__import__("io").StringIO())
-    # The demo concert has a standing (non-numbered) zone: both schedules, once each.
-    interface = ExternalSalesInterface.objects.get(internal_name="FR * Ticketnet")
+    # The demo concert has a standing (non-numbered) zone: both schedules, once each; the
+    # visit-pass interface integrates sales; the flat-file one imports its files.
+    from sales.demo import FLAT_FILE_INTERFACE, VISIT_PASS_INTERFACE
+
+    ids = dict(ExternalSalesInterface.objects.values_list("internal_name", "pk"))
+    expected = [
+        ("FR * Ticketnet", Job.SALES_INTEGRATION), ("FR * Ticketnet", Job.QUOTA_SYNC),
+        (VISIT_PASS_INTERFACE, Job.SALES_INTEGRATION), (FLAT_FILE_INTERFACE, Job.FLAT_FILE_IMPORT),
+    ]
     assert sorted(PeriodicTask.objects.values_list("name", "task")) == sorted(
-        (schedule_name(interface_id=interface.pk, job=job), RUN_JOB_TASK)
-        for job in (Job.SALES_INTEGRATION, Job.QUOTA_SYNC)
+        (schedule_name(interface_id=ids[name], job=job), RUN_JOB_TASK) for name, job in expected
     )

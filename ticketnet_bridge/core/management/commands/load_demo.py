@@ -7,6 +7,7 @@ from django.db import transaction
 from catalog import demo as catalog_demo
 from channels import demo as channels_demo
 from mappings import demo as mappings_demo
+from sales import demo as sales_demo
 from schedules.services import schedules_ensure
 
 OPERATORS_GROUP = "Ticketnet operators"
@@ -36,8 +37,15 @@ class Command(BaseCommand):
                 institution=result.institution, channel=result.channel, quota=result.quota
             )
             codes = mappings_demo.load(interface=result.interface)
+            passes = sales_demo.load(institution=result.institution, contact=result.contact)
             # Last, once the demo catalogue is in: quota sync only if it has non-numbered events.
-            schedules = schedules_ensure(interface=result.interface)
+            schedules = [
+                task
+                for interface in (
+                    result.interface, passes.visit_pass_interface, passes.flat_file_interface
+                )
+                for task in schedules_ensure(interface=interface)
+            ]
         self.stdout.write(
             f"Catalogue: {catalog.concert.code} and {catalog.league.code} "
             f"({catalog.league.performances.count()} performances), {catalog.seats} seats; "
@@ -49,6 +57,12 @@ class Command(BaseCommand):
                 f"interface “{result.interface.internal_name}” on {result.interface.url}; "
                 f"operator login {result.operator_username} / {result.operator_password}"
             )
+        )
+        self.stdout.write(
+            f"Passes: interfaces “{passes.visit_pass_interface.internal_name}” and "
+            f"“{passes.flat_file_interface.internal_name}” (flat files in "
+            f"{passes.flat_file_interface.flat_file_folder}), undated pass "
+            f"{passes.undated_pass.code}"
         )
         if schedules:
             self.stdout.write("Schedules created: " + ", ".join(t.name for t in schedules))

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('channels', '0001_initial'),
-        ('schedules', '0002_exported_manifestation'),
+        ('schedules', '0003_imported_flat_file'),
     ]
 
     operations = [
