@@ -8,7 +8,7 @@ event of 10 performances, all in the Ticketnet quota (300,000 places to sell); t
 generates the operations (`generate`: about 84 % sales, 8 % duplicates, 8 % refunds, more
 duplicates and refunds once the hall is full).
 
-Each integration runs in a fresh child process: time and peak RSS without tracemalloc, then
+Each integration runs in a fresh child process: time and peak RSS (VmHWM) without tracemalloc, then
 again with tracemalloc for its peak of Python allocations (that run is slower; its time is not
 the figure). Runs in a database of its own (`<name>_bench_integration`), dropped at the end.
 
@@ -224,11 +224,21 @@ def reset_integration() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE sales_ticket, sales_order, sales_integratedoperation, "
-                       "sales_parkedoperation, schedules_integrationcursor, schedules_run")
+                       "sales_parkedoperation, schedules_integrationcursor, schedules_run CASCADE")
         cursor.execute("VACUUM ANALYZE")
 
 
 # The integrating child process -----------------------------------------------------------------
+
+
+def _peak_rss_mib() -> float:
+    """This process's own high-water mark (VmHWM is reset by exec; ru_maxrss is not: after
+    fork + exec it may still hold the parent's peak)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(trace: bool, page_size: int | None) -> None:
@@ -245,6 +255,17 @@ def child(trace: bool, page_size: int | None) -> None:
 
     interface = interface_find(name=INTERFACE)
     params = {"page_size": page_size} if page_size else {}
+    if os.environ.get("BENCH_RSS_PER_PAGE"):
+        from schedules.jobs import sales_integration
+
+        store = sales_integration.cursor_store
+
+        def traced_store(**kw):
+            store(**kw)
+            print(f"page RSS now {_rss_now_mib():.0f} MiB, peak {_peak_rss_mib():.0f} MiB",
+                  file=sys.stderr, flush=True)
+
+        sales_integration.cursor_store = traced_store
     profile_to = os.environ.get("BENCH_PROFILE")
     if profile_to:  # pyinstrument (pip install pyinstrument): not a dependency of the project
         from pyinstrument import Profiler
@@ -261,9 +282,14 @@ def child(trace: bool, page_size: int | None) -> None:
     print(json.dumps({
         "status": run.status, "counts": run.counts, "messages": run.messages[:3],
         "seconds": elapsed,
-        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mib": _peak_rss_mib(),
         "traced_mib": peak_traced / 2**20 if trace else None,
     }))
+
+
+def _rss_now_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def integrate(trace: bool, page_size: int | None) -> dict:
@@ -273,6 +299,8 @@ def integrate(trace: bool, page_size: int | None) -> dict:
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=os.environ)
     if proc.returncode:
         sys.exit(f"child failed:\n{proc.stderr[-3000:]}")
+    if os.environ.get("BENCH_RSS_PER_PAGE"):
+        print("\n".join(line for line in proc.stderr.splitlines() if "page RSS" in line))
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -298,7 +326,9 @@ def copy_ceiling(state: Path) -> tuple[int, float]:
                 copy.write_row(row)
         elapsed = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_copy")
-    return len(rows), elapsed
+    count = len(rows)
+    del rows
+    return count, elapsed
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -177,6 +177,9 @@ def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
             ctx.add_counts({k: v for k, v in result.as_counts().items()
                             if k != "resolved_parked"})
         ctx.progress(done)
+        # With DEBUG on, Django keeps every query's SQL (arrays of a page inlined): a long run
+        # must not carry them all.
+        reset_queries()
     ctx.progress(done, done, force=True)
 
 
