@@ -174,7 +174,7 @@ def parked_passes_retry(
     corrected file from Ticketnet, whose line then resolves them."""
     parked = [
         line
-        for record, line in parked_lines(interface=interface, ids=ids)
+        for record, line in parked_lines(interface=interface, ids=ids, passes=True)
         if record.reason != ParkReason.INVALID_LINE
     ]
     operations = pass_lines_resolve(interface=interface, lines=parked)

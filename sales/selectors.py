@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from catalog.models import SeatAllocation, ZoneAllocation
@@ -92,19 +92,28 @@ def quota_left(*, interface: ExternalSalesInterface,
     return left
 
 
-def parked_operations(*, interface: ExternalSalesInterface,
-                      include_resolved: bool = False) -> QuerySet[ParkedOperation]:
-    """The interface's parked lines, oldest first (the order to retry them in)."""
+# A pass line (from a flat file) names its product; a web-service line leaves it empty.
+_WEB_SERVICE_LINE = Q(line__product_code="")
+
+
+def parked_operations(*, interface: ExternalSalesInterface, include_resolved: bool = False,
+                      passes: bool | None = None) -> QuerySet[ParkedOperation]:
+    """The interface's parked lines, oldest first (the order to retry them in); only the pass
+    lines of flat files with `passes=True`, only the web-service lines with `passes=False`."""
     qs = ParkedOperation.objects.filter(interface=interface)
     if not include_resolved:
         qs = qs.filter(resolved_at__isnull=True)
+    if passes is True:
+        qs = qs.exclude(_WEB_SERVICE_LINE)
+    elif passes is False:
+        qs = qs.filter(_WEB_SERVICE_LINE)
     return qs.order_by("first_attempt_at", "pk")
 
 
-def parked_lines(*, interface: ExternalSalesInterface,
-                 ids: Iterable[int] | None = None) -> list[tuple[ParkedOperation, OperationLine]]:
+def parked_lines(*, interface: ExternalSalesInterface, ids: Iterable[int] | None = None,
+                 passes: bool | None = None) -> list[tuple[ParkedOperation, OperationLine]]:
     """Unresolved parked lines with their `OperationLine`, ready to resolve and apply again."""
-    qs = parked_operations(interface=interface)
+    qs = parked_operations(interface=interface, passes=passes)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return [(p, OperationLine.from_mapping(p.line)) for p in qs]

@@ -3,6 +3,7 @@ parked lines, and the job buttons and schedules of the external sales interface.
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -111,19 +112,24 @@ class ParkedOperationRetryAdmin(ParkedOperationAdmin):
 
     @admin.action(description=_("Retry the selected lines"), permissions=["view"])
     def retry_action(self, request, queryset):
-        if not registry.is_registered(Job.SALES_INTEGRATION):
+        # Lines of flat files (passes) are retried by the flat-file import, the others by the
+        # sales integration: each job resolves its own kind of line.
+        by_job: dict[tuple[int, str], list[int]] = {}
+        unresolved = queryset.filter(resolved_at__isnull=True)
+        web_service = Q(line__product_code="")
+        for job, lines in ((Job.SALES_INTEGRATION, unresolved.filter(web_service)),
+                           (Job.FLAT_FILE_IMPORT, unresolved.exclude(web_service))):
+            for pk, interface_id in lines.values_list("pk", "interface_id"):
+                by_job.setdefault((interface_id, job), []).append(pk)
+        missing = {job for _interface, job in by_job if not registry.is_registered(job)}
+        if missing:
             self.message_user(request, _("The sales integration is not available in this "
                                          "version: the lines stay parked."), messages.WARNING)
             return
-        by_interface: dict[int, list[int]] = {}
-        for pk, interface_id in queryset.filter(resolved_at__isnull=True).values_list(
-            "pk", "interface_id"
-        ):
-            by_interface.setdefault(interface_id, []).append(pk)
-        for interface_id, ids in by_interface.items():
-            job_queue(interface_id=interface_id, job=Job.SALES_INTEGRATION,
+        for (interface_id, job), ids in by_job.items():
+            job_queue(interface_id=interface_id, job=job,
                       trigger=Run.Trigger.RETRY, params={"parked_operation_ids": ids})
-        n = sum(len(ids) for ids in by_interface.values())
+        n = sum(len(ids) for ids in by_job.values())
         self.message_user(request, ngettext(
             "%(n)d line queued for a new attempt.", "%(n)d lines queued for a new attempt.", n)
             % {"n": n})

@@ -71,7 +71,8 @@ def sales_integration(ctx: JobContext) -> None:
 def parked_retry(ctx: JobContext, *, resolver: OperationResolver, ids=None,
                  total: ApplyResult) -> None:
     """Resolve and apply the interface's parked lines again, oldest first, in chunks."""
-    qs = parked_operations(interface=ctx.interface)
+    # Pass lines of flat files are the flat-file import's to retry (sales.passes).
+    qs = parked_operations(interface=ctx.interface, passes=False)
     if ids is not None:
         qs = qs.filter(pk__in=[int(i) for i in ids])
     pks = list(qs.values_list("pk", flat=True))

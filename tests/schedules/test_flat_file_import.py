@@ -251,3 +251,23 @@ def test_the_demo_imports_its_sample_file(settings, tmp_path):
     assert (code, report["status"]) == (0, "OK")
     assert report["counts"]["sold"] == 3
     assert report["counts"]["duplicated"] == 1 and report["counts"]["refunded"] == 1
+
+
+def test_the_admin_retry_sends_pass_lines_to_the_flat_file_import(
+    passes, client, django_capture_on_commit_callbacks
+):
+    interface, folder = passes
+    drop(folder, "a.csv", line("O1", "SALE", "T1", tariff="NOPE"))
+    run(interface)
+    parked = ParkedOperation.objects.get()
+    user = f.UserFactory(institutions=[interface.institution], is_superuser=True)
+    client.force_login(user)
+    from django.urls import reverse
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("admin:sales_parkedoperation_changelist"),
+                    {"action": "retry_action", "_selected_action": [parked.pk]})
+    [queued] = callbacks
+    assert queued.keywords["job"] == Job.FLAT_FILE_IMPORT
+    assert queued.keywords["params"] == {"parked_operation_ids": [parked.pk]}
+    assert queued.keywords["trigger"] == Run.Trigger.RETRY
