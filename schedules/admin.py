@@ -19,6 +19,7 @@ from . import registry
 from .admin_exports import CatalogExportAdminMixin
 from .admin_interface_test import InterfaceTestAdminMixin
 from .errors import UnknownJob
+from .exports import channel_refusal
 from .models import Job, Run
 from .services import job_queue, run_again, schedules_ensure
 
@@ -163,12 +164,26 @@ class InterfaceJobsMixin:
         ]
         return urls + super().get_urls()
 
+    # Jobs a channel of visit passes or of flat files does not take (the guide), by name.
+    refusable_jobs = {
+        Job.ALLOTMENT_EXPORT: _("The allotment export"),
+        Job.QUOTA_SYNC: _("The quota sync"),
+    }
+
+    def job_refusal(self, interface, job) -> tuple[str, str] | None:
+        what = self.refusable_jobs.get(job)
+        return channel_refusal(interface=interface, what=what) if what else None
+
     def _job_view(self, job):
         def view(request, object_id):
             obj = get_object_or_404(self.get_queryset(request), pk=object_id)
             change_url = reverse(
                 f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
             if request.method != "POST" or not self.has_view_permission(request, obj):
+                return redirect(change_url)
+            refusal = self.job_refusal(obj, job)
+            if refusal is not None:
+                self.message_user(request, " ".join(refusal), messages.ERROR)
                 return redirect(change_url)
             try:
                 with transaction.atomic():
@@ -195,7 +210,8 @@ class InterfaceJobsMixin:
             context["job_buttons"] = [
                 {"url": reverse(f"admin:{info[0]}_{info[1]}_{slug.replace('-', '_')}",
                                 args=[obj.pk]),
-                 "label": label, "available": registry.is_registered(job)}
+                 "label": label, "available": registry.is_registered(job),
+                 "refusal": " ".join(self.job_refusal(obj, job) or ())}
                 for slug, job, label in self.job_buttons
             ]
         return super().render_change_form(request, context, *args, **kwargs)

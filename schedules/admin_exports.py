@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Event
 from mappings.selectors import interface_events
 
-from .exports import catalog_plan
+from .exports import catalog_plan, channel_refusal
 from .models import ExportedManifestation, Job, Run
 from .services import job_queue
 
@@ -68,8 +68,9 @@ class CatalogExportAdminMixin:
         exported = dict(
             ExportedManifestation.objects.filter(interface=interface)
             .values_list("event_id", "exported_at").order_by("exported_at"))
+        refusal = channel_refusal(interface=interface, what=_("The catalogue export"))
         plan = event = None
-        if request.GET.get("event"):
+        if request.GET.get("event") and refusal is None:
             event = self._event(interface, request.GET["event"])
             plan = catalog_plan(interface=interface, event=event)
         opts = self.model._meta
@@ -80,6 +81,7 @@ class CatalogExportAdminMixin:
             event=event,
             plan=plan,
             preview=plan.as_dict() if plan else None,
+            refusal=refusal,
             can_export=bool(plan and plan.can_export
                             and self.has_change_permission(request, interface)),
             confirm_url=reverse(
@@ -96,6 +98,10 @@ class CatalogExportAdminMixin:
                                args=[interface.pk]) + f"?event={event.pk}")
         if not self.has_change_permission(request, interface):
             raise Http404
+        refusal = channel_refusal(interface=interface, what=_("The catalogue export"))
+        if refusal is not None:
+            self.message_user(request, " ".join(refusal), messages.ERROR)
+            return redirect(preview_url)
         plan = catalog_plan(interface=interface, event=event)
         if not plan.can_export:
             self.message_user(request, _(
