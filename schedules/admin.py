@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from channels.models import ExternalSalesInterface
 from channels.tenancy import InstitutionScopedAdmin
+from mappings.admin import interface_links
 from sales.admin import ParkedOperationAdmin
 from sales.models import ParkedOperation
 
@@ -207,6 +208,7 @@ class InterfaceJobsMixin:
             info = obj._meta.app_label, obj._meta.model_name
             context["catalog_export_url"] = reverse(
                 f"admin:{info[0]}_{info[1]}_catalog_export", args=[obj.pk])
+            context["correspondence_links"] = interface_links(obj)
             context["job_buttons"] = [
                 {"url": reverse(f"admin:{info[0]}_{info[1]}_{slug.replace('-', '_')}",
                                 args=[obj.pk]),

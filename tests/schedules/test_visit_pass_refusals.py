@@ -74,3 +74,10 @@ def test_the_catalogue_export_page_says_why_and_offers_nothing(staff, visit_pass
     response = staff.post(confirm, follow=True)
     assert "visit passes" in response.content.decode()
     assert not Run.objects.exists()
+
+
+def test_the_interface_page_links_to_its_correspondences(staff, visit_pass):
+    page = staff.get(reverse("admin:channels_externalsalesinterface_change",
+                             args=[visit_pass.pk])).content.decode()
+    assert reverse("admin:mappings_correspondence_grid", args=[visit_pass.pk]) in page
+    assert reverse("admin:mappings_correspondence_readiness", args=[visit_pass.pk]) in page
