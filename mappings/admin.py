@@ -7,7 +7,6 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -153,14 +152,12 @@ class CorrespondenceAdmin(InstitutionScopedAdmin):
         ))
 
 
-def interface_links(interface: ExternalSalesInterface) -> str:
-    """Links to the grid, the CSV and the readiness of an interface (for the interface admin)."""
-    return format_html(
-        '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
-        reverse("admin:mappings_correspondence_grid", args=[interface.pk]),
-        gettext("Ticketnet codes"),
-        reverse("admin:mappings_correspondence_export", args=[interface.pk]),
-        gettext("CSV"),
-        reverse("admin:mappings_correspondence_readiness", args=[interface.pk]),
-        gettext("Readiness"),
-    )
+def interface_links(interface: ExternalSalesInterface) -> list[tuple[str, str]]:
+    """(url, label) of the grid, the CSV and the readiness of an interface (interface admin)."""
+    return [
+        (reverse("admin:mappings_correspondence_grid", args=[interface.pk]),
+         gettext("Ticketnet codes")),
+        (reverse("admin:mappings_correspondence_export", args=[interface.pk]), gettext("CSV")),
+        (reverse("admin:mappings_correspondence_readiness", args=[interface.pk]),
+         gettext("Readiness")),
+    ]
