@@ -2,7 +2,7 @@
 from the table's sequence beforehand (no RETURNING round trip, no SQL text per row)."""
 
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.db import connections, models
 from django.db.models import Model
@@ -55,6 +55,17 @@ def bulk_insert(model: type[Model], objs: Sequence[Model], *,
         None if isinstance(f, _NATIVE) else (lambda v, f=f: f.get_db_prep_save(v, connection))
         for f in fields
     ]
+
+    if all(c is None for c in converters):
+        # One C call per object for the whole row, read from the instance's __dict__ (every
+        # field of a new object is there) past the fields' descriptors.
+        row_of = itemgetter(*[f.attname for f in fields])
+        rows = (row_of(obj.__dict__) for obj in objs)
+        _copy(connection, meta.db_table, [f.column for f in fields], rows)
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = using
+        return
 
     def rows():
         for obj in objs:
