@@ -148,6 +148,7 @@ def _new_ticket(**values) -> Ticket:
 
 
 _TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
+_TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields]
 
 
 def _tickets_from_rows(rows, *, db: str):
@@ -244,11 +245,18 @@ class _PageState:
     def load(cls, interface, operations: Sequence[ResolvedOperation]) -> _PageState:
         self = cls(interface)
         op_ids = list({op.line.operation_id for op in operations})
-        self.integrated = set(
-            IntegratedOperation.objects.filter(
-                interface=interface, operation_id__any=op_ids
-            ).values_list("operation_id", flat=True)
-        )
+        if connection.vendor == "postgresql":
+            # One probe of the unique index per id, however stale the table's statistics.
+            self.integrated = {row[0] for row in rows_matching(
+                table=IntegratedOperation._meta.db_table, columns=["operation_id"],
+                match=["operation_id"], keys=[(i,) for i in op_ids], types=["text[]"],
+                where="t.interface_id = %s", params=[interface.pk])}
+        else:
+            self.integrated = set(
+                IntegratedOperation.objects.filter(
+                    interface=interface, operation_id__any=op_ids
+                ).values_list("operation_id", flat=True)
+            )
         self.parked_existing = {
             p.operation_id: p
             for p in ParkedOperation.objects.filter(interface=interface, operation_id__any=op_ids)
@@ -260,11 +268,17 @@ class _PageState:
             if op.line.target_ticket_number:
                 numbers.add(op.line.target_ticket_number)
         if numbers:
-            found = Ticket.objects.filter(interface=interface, number__any=list(numbers))
-            self.tickets = {
-                t.number: t
-                for t in _tickets_from_rows(found.values_list(*_TICKET_ATTNAMES), db=found.db)
-            }
+            if connection.vendor == "postgresql":
+                # One probe of the unique index per number (not every ticket of the interface).
+                rows = rows_matching(
+                    table=Ticket._meta.db_table, columns=_TICKET_COLUMNS, match=["number"],
+                    keys=[(n,) for n in numbers], types=["text[]"],
+                    where="t.interface_id = %s", params=[interface.pk])
+                db = "default"
+            else:
+                found = Ticket.objects.filter(interface=interface, number__any=list(numbers))
+                rows, db = found.order_by().values_list(*_TICKET_ATTNAMES), found.db
+            self.tickets = {t.number: t for t in _tickets_from_rows(rows, db=db)}
 
         sales = [op for op in operations if op.line.type == OperationType.SALE
                  and op.problem is None and op.performance is not None]
