@@ -133,37 +133,37 @@ class AnyLookup(models.Lookup):
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
-_KEY_TYPES = {"bigint[]", "text[]"}
-
-
 def rows_matching(*, table: str, columns: Sequence[str], match: Sequence[str],
-                  keys: Sequence[Sequence], where: str = "", params: Sequence = (),
-                  types: Sequence[str] | None = None, using: str = "default") -> list[tuple]:
-    """PostgreSQL only: `columns` of the rows of `table` whose `match` columns equal one of
-    `keys` exactly, by a join on unnest() arrays — one query, no cross product of IN lists.
-    `types` gives each match column's array type (`bigint[]`, the default, or `text[]`).
-    `where` (with `params`) narrows further, e.g. `t.state = %s`."""
+                  keys: Sequence[Sequence[int]], where: str = "", params: Sequence = (),
+                  probe: bool = False, using: str = "default") -> list[tuple]:
+    """PostgreSQL only: `columns` of the rows of `table` whose integer `match` columns equal one
+    of `keys` exactly, by a join on unnest() arrays — one query, no cross product of IN lists.
+    `where` (with `params`) narrows further, e.g. `t.state = %s`. `probe=True` looks each key
+    up on its own (LATERAL … OFFSET 0: the planner cannot make it a merge or hash join over
+    the whole table); only for a table whose statistics are current and whose unique index on
+    `match` is the obvious choice, since with stale statistics the planner may probe by a
+    wider index and read many rows per key."""
     if not keys:
         return []
-    types = list(types or ["bigint[]"] * len(match))
-    if len(types) != len(match) or not set(types) <= _KEY_TYPES:
-        raise ValueError(f"rows_matching: types must be {sorted(_KEY_TYPES)}, one per column")
     connection = connections[using]
     quote = connection.ops.quote_name
     arrays = [list(column) for column in zip(*keys, strict=True)]
     names = [f"k{i}" for i in range(len(match))]
     # Identifiers are quoted, values are parameters.
     select = ", ".join("t." + quote(c) for c in columns)
-    arrays_sql = ", ".join(f"%s::{t}" for t in types)
+    arrays_sql = ", ".join(["%s::bigint[]"] * len(match))
     on = " AND ".join(f"t.{quote(c)} = k.{n}" for c, n in zip(match, names, strict=True))
-    # One index probe per key: a LATERAL subquery kept apart by OFFSET 0, so the planner
-    # cannot turn it into a merge or hash join that reads the whole table (what it chose for
-    # the quota's seats, and for tables whose statistics lag behind a run's inserts).
-    sql = " ".join([
-        "SELECT", select, "FROM unnest(", arrays_sql, ") AS k(", ", ".join(names),
-        ") CROSS JOIN LATERAL (SELECT", select, "FROM", quote(table), "t WHERE", on,
-        *(["AND (", where, ")"] if where else []), "OFFSET 0) t",
-    ])
+    if probe:
+        sql = " ".join([
+            "SELECT", select, "FROM unnest(", arrays_sql, ") AS k(", ", ".join(names),
+            ") CROSS JOIN LATERAL (SELECT", select, "FROM", quote(table), "t WHERE", on,
+            *(["AND (", where, ")"] if where else []), "OFFSET 0) t",
+        ])
+    else:
+        sql = " ".join([
+            "SELECT", select, "FROM", quote(table), "t JOIN unnest(", arrays_sql, ") AS k(",
+            ", ".join(names), ") ON", on, *(["WHERE", where] if where else []),
+        ])
     with connection.cursor() as cursor:
         cursor.execute(sql, [*arrays, *params])
         return cursor.fetchall()
@@ -203,9 +203,9 @@ def bulk_update_fields(model: type[Model], objs: Sequence[Model], fields: Sequen
     ])
     getters = [attrgetter(f.attname) for f in model_fields]
     with connection.cursor() as cursor:
-        # Rows found by their primary key, never by reading the whole table: the planner's
-        # choice (a hash of every row) while its statistics count a table growing within a
-        # run a fraction of its size. Transaction-local, and put back right after.
+        # Rows found by their primary key (the only index it can use), never by hashing the
+        # whole table: the planner's choice while its statistics count a table that grows
+        # within a run a fraction of its size. Transaction-local, and put back right after.
         cursor.execute("SELECT current_setting('enable_seqscan'), "
                        "set_config('enable_seqscan', 'off', true)")
         previous = cursor.fetchone()[0]

@@ -148,7 +148,6 @@ def _new_ticket(**values) -> Ticket:
 
 
 _TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
-_TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields]
 
 
 def _tickets_from_rows(rows, *, db: str):
@@ -245,18 +244,11 @@ class _PageState:
     def load(cls, interface, operations: Sequence[ResolvedOperation]) -> _PageState:
         self = cls(interface)
         op_ids = list({op.line.operation_id for op in operations})
-        if connection.vendor == "postgresql":
-            # One probe of the unique index per id, however stale the table's statistics.
-            self.integrated = {row[0] for row in rows_matching(
-                table=IntegratedOperation._meta.db_table, columns=["operation_id"],
-                match=["operation_id"], keys=[(i,) for i in op_ids], types=["text[]"],
-                where="t.interface_id = %s", params=[interface.pk])}
-        else:
-            self.integrated = set(
-                IntegratedOperation.objects.filter(
-                    interface=interface, operation_id__any=op_ids
-                ).values_list("operation_id", flat=True)
-            )
+        self.integrated = set(
+            IntegratedOperation.objects.filter(
+                interface=interface, operation_id__any=op_ids
+            ).values_list("operation_id", flat=True)
+        )
         self.parked_existing = {
             p.operation_id: p
             for p in ParkedOperation.objects.filter(interface=interface, operation_id__any=op_ids)
@@ -268,17 +260,12 @@ class _PageState:
             if op.line.target_ticket_number:
                 numbers.add(op.line.target_ticket_number)
         if numbers:
-            if connection.vendor == "postgresql":
-                # One probe of the unique index per number (not every ticket of the interface).
-                rows = rows_matching(
-                    table=Ticket._meta.db_table, columns=_TICKET_COLUMNS, match=["number"],
-                    keys=[(n,) for n in numbers], types=["text[]"],
-                    where="t.interface_id = %s", params=[interface.pk])
-                db = "default"
-            else:
-                found = Ticket.objects.filter(interface=interface, number__any=list(numbers))
-                rows, db = found.order_by().values_list(*_TICKET_ATTNAMES), found.db
-            self.tickets = {t.number: t for t in _tickets_from_rows(rows, db=db)}
+            found = Ticket.objects.filter(interface=interface, number__any=list(numbers))
+            self.tickets = {
+                t.number: t
+                for t in _tickets_from_rows(found.order_by().values_list(*_TICKET_ATTNAMES),
+                                           db=found.db)
+            }
 
         sales = [op for op in operations if op.line.type == OperationType.SALE
                  and op.problem is None and op.performance is not None]
@@ -329,10 +316,11 @@ class _PageState:
         (performance, seat) pairs, not the cross product of their performances and seats."""
         if connection.vendor == "postgresql":
             keys = list(seat_keys)
+            # By probes: the planner merged the whole quota otherwise (45 ms a page).
             self.quota_seats = set(rows_matching(
                 table=SeatAllocation._meta.db_table, columns=["performance_id", "seat_id"],
                 match=["performance_id", "seat_id"], keys=keys,
-                where="t.quota_id = %s", params=[quota_id]))
+                where="t.quota_id = %s", params=[quota_id], probe=True))
             held = rows_matching(
                 table=Ticket._meta.db_table, columns=["number", "performance_id", "seat_id"],
                 match=["performance_id", "seat_id"], keys=keys,
