@@ -2,7 +2,7 @@
 from the table's sequence beforehand (no RETURNING round trip, no SQL text per row)."""
 
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.db import connections, models
 from django.db.models import Model
@@ -55,6 +55,17 @@ def bulk_insert(model: type[Model], objs: Sequence[Model], *,
         None if isinstance(f, _NATIVE) else (lambda v, f=f: f.get_db_prep_save(v, connection))
         for f in fields
     ]
+
+    if all(c is None for c in converters):
+        # One C call per object for the whole row, read from the instance's __dict__ (every
+        # field of a new object is there) past the fields' descriptors.
+        row_of = itemgetter(*[f.attname for f in fields])
+        rows = (row_of(obj.__dict__) for obj in objs)
+        _copy(connection, meta.db_table, [f.column for f in fields], rows)
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = using
+        return
 
     def rows():
         for obj in objs:
@@ -124,10 +135,14 @@ class AnyLookup(models.Lookup):
 
 def rows_matching(*, table: str, columns: Sequence[str], match: Sequence[str],
                   keys: Sequence[Sequence[int]], where: str = "", params: Sequence = (),
-                  using: str = "default") -> list[tuple]:
+                  probe: bool = False, using: str = "default") -> list[tuple]:
     """PostgreSQL only: `columns` of the rows of `table` whose integer `match` columns equal one
     of `keys` exactly, by a join on unnest() arrays — one query, no cross product of IN lists.
-    `where` (with `params`) narrows further, e.g. `t.state = %s`."""
+    `where` (with `params`) narrows further, e.g. `t.state = %s`. `probe=True` looks each key
+    up on its own (LATERAL … OFFSET 0: the planner cannot make it a merge or hash join over
+    the whole table); only for a table whose statistics are current and whose unique index on
+    `match` is the obvious choice, since with stale statistics the planner may probe by a
+    wider index and read many rows per key."""
     if not keys:
         return []
     connection = connections[using]
@@ -138,10 +153,17 @@ def rows_matching(*, table: str, columns: Sequence[str], match: Sequence[str],
     select = ", ".join("t." + quote(c) for c in columns)
     arrays_sql = ", ".join(["%s::bigint[]"] * len(match))
     on = " AND ".join(f"t.{quote(c)} = k.{n}" for c, n in zip(match, names, strict=True))
-    sql = " ".join([
-        "SELECT", select, "FROM", quote(table), "t JOIN unnest(", arrays_sql, ") AS k(",
-        ", ".join(names), ") ON", on, *(["WHERE", where] if where else []),
-    ])
+    if probe:
+        sql = " ".join([
+            "SELECT", select, "FROM unnest(", arrays_sql, ") AS k(", ", ".join(names),
+            ") CROSS JOIN LATERAL (SELECT", select, "FROM", quote(table), "t WHERE", on,
+            *(["AND (", where, ")"] if where else []), "OFFSET 0) t",
+        ])
+    else:
+        sql = " ".join([
+            "SELECT", select, "FROM", quote(table), "t JOIN unnest(", arrays_sql, ") AS k(",
+            ", ".join(names), ") ON", on, *(["WHERE", where] if where else []),
+        ])
     with connection.cursor() as cursor:
         cursor.execute(sql, [*arrays, *params])
         return cursor.fetchall()
@@ -181,7 +203,14 @@ def bulk_update_fields(model: type[Model], objs: Sequence[Model], fields: Sequen
     ])
     getters = [attrgetter(f.attname) for f in model_fields]
     with connection.cursor() as cursor:
+        # Rows found by their primary key (the only index it can use), never by hashing the
+        # whole table: the planner's choice while its statistics count a table that grows
+        # within a run a fraction of its size. Transaction-local, and put back right after.
+        cursor.execute("SELECT current_setting('enable_seqscan'), "
+                       "set_config('enable_seqscan', 'off', true)")
+        previous = cursor.fetchone()[0]
         for start in range(0, len(objs), batch_size):
             batch = objs[start:start + batch_size]
             cursor.execute(sql, [[o.pk for o in batch],
                                  *[[g(o) for o in batch] for g in getters]])
+        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])

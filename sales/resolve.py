@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
 from catalog.models import Performance, Seat, SeatCategory, Tariff, Zone
@@ -30,6 +31,22 @@ def code_kind_label(kind: str) -> str:
         CATEGORY: _("seat category"),
         TARIFF: _("tariff"),
     }.get(kind, kind)
+
+
+_SEAT_DEFAULTS = {
+    f.attname: (None if f.null or f.primary_key else f.get_default())
+    for f in Seat._meta.concrete_fields
+}
+
+
+def _new_seat(**values) -> Seat:
+    """A Seat from attnames without Model.__init__'s per-field work (one per seat a run sells);
+    every concrete field gets its default first, as __init__ would."""
+    seat = Seat.__new__(Seat)
+    seat.__dict__.update(_SEAT_DEFAULTS)
+    seat.__dict__.update(values)
+    seat._state = ModelState()
+    return seat
 
 
 def _unknown(kind: str, code: str) -> Problem:
@@ -219,8 +236,8 @@ class OperationResolver:
     def _seat(self, seat_id: int, zone: Zone, line: OperationLine, category_id: int) -> Seat:
         seat = self._seats.get(seat_id)
         if seat is None:
-            seat = self._seats[seat_id] = Seat(id=seat_id, zone_id=zone.pk, row=line.row,
-                                               number=line.seat, category_id=category_id)
+            seat = self._seats[seat_id] = _new_seat(id=seat_id, zone_id=zone.pk, row=line.row,
+                                                    number=line.seat, category_id=category_id)
         return seat
 
 

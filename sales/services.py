@@ -147,6 +147,22 @@ def _new_ticket(**values) -> Ticket:
     return ticket
 
 
+_TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
+
+
+def _tickets_from_rows(rows, *, db: str):
+    """Saved Tickets from rows of every concrete field (`values_list(*_TICKET_ATTNAMES)`),
+    without Model.from_db's per-field __init__: the page's originals, read in bulk."""
+    names = _TICKET_ATTNAMES
+    for row in rows:
+        ticket = Ticket.__new__(Ticket)
+        ticket.__dict__.update(zip(names, row, strict=True))
+        state = ticket._state = ModelState()
+        state.adding = False
+        state.db = db
+        yield ticket
+
+
 def tickets_sell(*, interface: ExternalSalesInterface, sales: Sequence[ResolvedOperation],
                  now=None) -> ApplyResult:
     """Apply SALE operations (see `operations_apply`)."""
@@ -219,6 +235,8 @@ class _PageState:
         self.changed: dict[int, Ticket] = {}
         self.new_tickets: list[Ticket] = []
         self.new_sales: list[Ticket] = []
+        # New duplicate → its original when that one is new too (its id is known once written).
+        self.pending_originals: dict[int, Ticket] = {}
         self.applied: list[ResolvedOperation] = []
         self.parks: list[_Park] = []
 
@@ -242,16 +260,18 @@ class _PageState:
             if op.line.target_ticket_number:
                 numbers.add(op.line.target_ticket_number)
         if numbers:
+            found = Ticket.objects.filter(interface=interface, number__any=list(numbers))
             self.tickets = {
                 t.number: t
-                for t in Ticket.objects.filter(interface=interface, number__any=list(numbers))
+                for t in _tickets_from_rows(found.order_by().values_list(*_TICKET_ATTNAMES),
+                                           db=found.db)
             }
 
         sales = [op for op in operations if op.line.type == OperationType.SALE
                  and op.problem is None and op.performance is not None]
-        perf_ids = {op.performance.pk for op in sales}
-        seat_keys = {(op.performance.pk, op.seat.pk) for op in sales if op.seat is not None}
-        place_keys = {(op.performance.pk, op.zone.pk, op.series_row, op.series_number)
+        perf_ids = {op.performance.id for op in sales}
+        seat_keys = {(op.performance.id, op.seat.id) for op in sales if op.seat is not None}
+        place_keys = {(op.performance.id, op.zone.id, op.series_row, op.series_number)
                       for op in sales if op.zone is not None and op.seat is None}
         quota_id = interface.external_quota_id
         if seat_keys:
@@ -281,8 +301,8 @@ class _PageState:
                 self.prices[(event_id, None, cat_id, tariff_id)] = amount
         if sales:
             event_ids = {op.performance.event_id for op in sales}
-            category_ids = {op.category.pk for op in sales if op.category is not None}
-            tariff_ids = {op.tariff.pk for op in sales if op.tariff is not None}
+            category_ids = {op.category.id for op in sales if op.category is not None}
+            tariff_ids = {op.tariff.id for op in sales if op.tariff is not None}
             for event_id, perf_id, cat_id, tariff_id, amount in Price.objects.filter(
                 event_id__in=event_ids, category_id__in=category_ids, tariff_id__in=tariff_ids
             ).filter(Q(performance__isnull=True) | Q(performance_id__in=perf_ids)).values_list(
@@ -296,10 +316,11 @@ class _PageState:
         (performance, seat) pairs, not the cross product of their performances and seats."""
         if connection.vendor == "postgresql":
             keys = list(seat_keys)
+            # By probes: the planner merged the whole quota otherwise (45 ms a page).
             self.quota_seats = set(rows_matching(
                 table=SeatAllocation._meta.db_table, columns=["performance_id", "seat_id"],
                 match=["performance_id", "seat_id"], keys=keys,
-                where="t.quota_id = %s", params=[quota_id]))
+                where="t.quota_id = %s", params=[quota_id], probe=True))
             held = rows_matching(
                 table=Ticket._meta.db_table, columns=["number", "performance_id", "seat_id"],
                 match=["performance_id", "seat_id"], keys=keys,
@@ -370,10 +391,11 @@ class _PageState:
         """The price the ticket is booked at under the interface's policy, or None (parked)."""
         line = op.line
         ours = None
+        category_id, tariff_id = op.category.id, op.tariff.id
         if performance_id is not None:
-            ours = self.prices.get((event_id, performance_id, op.category.pk, op.tariff.pk))
+            ours = self.prices.get((event_id, performance_id, category_id, tariff_id))
         if ours is None:
-            ours = self.prices.get((event_id, None, op.category.pk, op.tariff.pk))
+            ours = self.prices.get((event_id, None, category_id, tariff_id))
         theirs = line.price_cents
         Policy = ExternalSalesInterface.PricePolicy
         policy = self.interface.price_policy
@@ -441,12 +463,15 @@ class _PageState:
         if perf.closed:
             self.park(op, ParkReason.PERFORMANCE_CLOSED)
             return False
+        perf_id = perf.id
         if numbered:
-            key = _seat_key(perf.pk, op.seat.pk)
-            in_quota = (perf.pk, op.seat.pk) in self.quota_seats
+            seat_id = op.seat.id
+            key = _seat_key(perf_id, seat_id)
+            in_quota = (perf_id, seat_id) in self.quota_seats
         else:
-            key = _place_key(perf.pk, op.zone.pk, op.series_row, op.series_number)
-            places = self.quota_places.get((perf.pk, op.zone.pk), 0)
+            zone_id = op.zone.id
+            key = _place_key(perf_id, zone_id, op.series_row, op.series_number)
+            places = self.quota_places.get((perf_id, zone_id), 0)
             position = (op.series_row - 1) * SERIES_ROW_LENGTH + op.series_number
             in_quota = op.series_number <= SERIES_ROW_LENGTH and position <= places
         if not in_quota:
@@ -456,20 +481,20 @@ class _PageState:
         if holder is not None:
             self.park(op, ParkReason.SEAT_ALREADY_SOLD, holder=holder)
             return False
-        price = self._price(op, event_id=perf.event_id, performance_id=perf.pk)
+        price = self._price(op, event_id=perf.event_id, performance_id=perf_id)
         if price is None:
             return False
         theirs = line.price_cents
         ticket = _new_ticket(
-            interface_id=self.interface.pk,
+            interface_id=self.interface.id,
             number=line.ticket_number,
-            performance_id=perf.pk,
-            seat_id=op.seat.pk if numbered else None,
-            zone_id=None if numbered else op.zone.pk,
+            performance_id=perf_id,
+            seat_id=seat_id if numbered else None,
+            zone_id=None if numbered else zone_id,
             series_row=None if numbered else op.series_row,
             series_number=None if numbered else op.series_number,
-            category_id=op.category.pk,
-            tariff_id=op.tariff.pk,
+            category_id=op.category.id,
+            tariff_id=op.tariff.id,
             price_cents=price,
             reseller_price_cents=theirs,
             operation_id=line.operation_id,
@@ -538,11 +563,12 @@ class _PageState:
             buyer_country=line.buyer_country or original.buyer_country,
             sold_at=original.sold_at,
         )
-        ticket.original = original
         if original.pk is not None:
+            ticket.original_id = original.pk
             # A reprint stays in its original's order.
             ticket.order_id = original.order_id
         else:
+            self.pending_originals[id(ticket)] = original
             self.new_sales.append(ticket)  # its original's order is created with the page
         self.tickets[ticket.number] = ticket
         self.occupied[_ticket_key(ticket)] = ticket.number
@@ -572,16 +598,24 @@ class _PageState:
                 point_of_sale_id=self.interface.point_of_sale_id,
                 payment_mode=Order.PaymentMode.PENDING_ACCOUNT,
             )
+            order_id = order.pk
             for ticket in self.new_sales:
-                ticket.order = order
+                ticket.order_id = order_id
         pending = self.new_tickets
+        originals = self.pending_originals
         while pending:
             # A duplicate of a ticket sold in the same page waits for its original's id.
-            ready = [t for t in pending if t.original is None or t.original.pk is not None]
-            pending = [t for t in pending if not (t.original is None or t.original.pk is not None)]
-            for t in ready:
-                if t.original is not None:
-                    t.original_id = t.original.pk
+            ready, waiting = [], []
+            for t in pending:
+                original = originals.get(id(t))
+                if original is None:
+                    ready.append(t)
+                elif original.pk is not None:
+                    t.original_id = original.pk
+                    ready.append(t)
+                else:
+                    waiting.append(t)
+            pending = waiting
             # Every foreign key id is set above: no need for Django's per-object check.
             bulk_insert(Ticket, ready, batch_size=batch_size, check_related=False)
         interface_id = self.interface.pk

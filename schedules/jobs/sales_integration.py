@@ -22,6 +22,7 @@ from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
 from ticketnet_bridge.ticketnet.client import TicketnetClient
 from ticketnet_bridge.ticketnet.errors import TicketnetRejected
 from ticketnet_bridge.ticketnet.types import Operation, OperationsPage
+from ticketnet_bridge.ticketnet.types import OperationType as GatewayOperationType
 
 from ..context import JobContext
 from ..errors import JobError
@@ -96,10 +97,13 @@ def parked_retry(ctx: JobContext, *, resolver: OperationResolver, ids=None,
                  % {"n": total.resolved_parked})
 
 
+_TYPES = {t: OperationType(t.value) for t in GatewayOperationType}
+
+
 def operation_line(op: Operation) -> OperationLine:
     """The gateway's operation as the sales services take it (field by field: the hot path)."""
     return OperationLine(
-        operation_id=op.operation_id, type=OperationType(op.type.value),
+        operation_id=op.operation_id, type=_TYPES[op.type],
         ticket_number=op.ticket_number, original_ticket_number=op.original_ticket_number,
         manifestation_code=op.manifestation_code, performance_code=op.performance_code,
         zone_code=op.zone_code, row=op.row, seat=op.seat, category_code=op.category_code,
