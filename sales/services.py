@@ -421,15 +421,24 @@ class _PageState:
         price = self._price(op, event_id=op.product.pk, performance_id=None)
         if price is None:
             return False
-        ticket = Ticket(
-            interface=self.interface,
-            number=line.ticket_number,
-            state=Ticket.State.VALID,
-            product_id=op.product.pk,
-            valid_from=line.valid_from,
+        ticket = self._sold_ticket(
+            op, price, product_id=op.product.pk, valid_from=line.valid_from,
             valid_until=line.valid_until,
-            category_id=op.category.pk,
-            tariff_id=op.tariff.pk,
+        )
+        self.tickets[ticket.number] = ticket
+        self.new_tickets.append(ticket)
+        self.new_sales.append(ticket)
+        return True
+
+    def _sold_ticket(self, op: ResolvedOperation, price: int, **place) -> Ticket:
+        """A new valid ticket for a SALE, at `price` under the policy, held by the buyer;
+        `place`: a performance and its seat or series place, or a pass product."""
+        line = op.line
+        return _new_ticket(
+            interface_id=self.interface.id,
+            number=line.ticket_number,
+            category_id=op.category.id,
+            tariff_id=op.tariff.id,
             price_cents=price,
             reseller_price_cents=line.price_cents,
             operation_id=line.operation_id,
@@ -439,11 +448,8 @@ class _PageState:
             buyer_postal_code=line.buyer_postal_code,
             buyer_country=line.buyer_country,
             sold_at=line.time or timezone.now(),
+            **place,
         )
-        self.tickets[ticket.number] = ticket
-        self.new_tickets.append(ticket)
-        self.new_sales.append(ticket)
-        return True
 
     def _sell(self, op: ResolvedOperation) -> bool:
         if op.product is not None:
@@ -484,26 +490,13 @@ class _PageState:
         price = self._price(op, event_id=perf.event_id, performance_id=perf_id)
         if price is None:
             return False
-        theirs = line.price_cents
-        ticket = _new_ticket(
-            interface_id=self.interface.id,
-            number=line.ticket_number,
+        ticket = self._sold_ticket(
+            op, price,
             performance_id=perf_id,
             seat_id=seat_id if numbered else None,
             zone_id=None if numbered else zone_id,
             series_row=None if numbered else op.series_row,
             series_number=None if numbered else op.series_number,
-            category_id=op.category.id,
-            tariff_id=op.tariff.id,
-            price_cents=price,
-            reseller_price_cents=theirs,
-            operation_id=line.operation_id,
-            buyer_last_name=line.buyer_last_name,
-            buyer_first_name=line.buyer_first_name,
-            buyer_city=line.buyer_city,
-            buyer_postal_code=line.buyer_postal_code,
-            buyer_country=line.buyer_country,
-            sold_at=line.time or timezone.now(),
         )
         self.tickets[ticket.number] = ticket
         self.occupied[key] = ticket.number
