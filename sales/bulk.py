@@ -105,7 +105,8 @@ def _next_ids(connection, meta, n: int) -> list[int]:
 def _copy(connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     quote = connection.ops.quote_name
     sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    with connection.cursor() as cursor:
+    # Django's exceptions (IntegrityError…) for psycopg's: the raw cursor bypasses the wrapper.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
         with raw.copy(sql) as copy:
             for row in rows:

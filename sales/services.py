@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.base import ModelState
 from django.utils import timezone, translation
@@ -196,6 +196,7 @@ def operations_apply(
     operations: Sequence[ResolvedOperation],
     now=None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    optimistic: bool | None = None,
 ) -> ApplyResult:
     """Apply a page of mixed operations in order, in one transaction.
 
@@ -204,28 +205,72 @@ def operations_apply(
     already sold, price refused by the interface's policy, original ticket unknown or no
     longer valid) is parked with its reason. A parked line that now applies is marked
     resolved. The queries do not grow with the page: a handful of reads, then bulk writes.
+
+    On PostgreSQL the page is first applied optimistically (`optimistic=None` or True): the
+    places and ticket numbers it sells are not read beforehand, the unique indexes (one valid
+    ticket per place, one number per interface) refuse a clash when the tickets are written,
+    and the operation ids are claimed by the insert that records them. A clash rolls the
+    attempt back to its savepoint and the page is applied again after reading everything, so
+    the outcome is the same either way; only the usual page, where nothing clashes, is cheaper
+    (see benchmarks/bench_integration.py). `optimistic=False` forces the reading path.
     """
     now = now or timezone.now()
-    result = ApplyResult()
     if not operations:
-        return result
+        return ApplyResult()
     interface = (
         ExternalSalesInterface.objects.select_related("institution").get(pk=interface.pk)
     )
+    if optimistic is None:
+        optimistic = connection.vendor == "postgresql"
+    elif optimistic and connection.vendor != "postgresql":
+        raise ValueError("The optimistic path needs PostgreSQL (ON CONFLICT … RETURNING).")
     with transaction.atomic():
-        state = _PageState.load(interface, operations)
-        for op in operations:
-            state.apply(op, result)
-        state.write(now=now, result=result, batch_size=batch_size)
+        if optimistic:
+            try:
+                with transaction.atomic():  # a savepoint: a clash undoes only the attempt
+                    return _apply_page(interface, operations, now=now, batch_size=batch_size,
+                                       optimistic=True)
+            except (_Clash, IntegrityError) as exc:
+                logger.info("Page of %d operations for interface %s: %s; applied again "
+                            "after reading the places and numbers.", len(operations),
+                            interface.pk, exc)
+        return _apply_page(interface, operations, now=now, batch_size=batch_size,
+                           optimistic=False)
+
+
+class _Clash(Exception):
+    """The optimistic attempt met a place or a number held outside the page."""
+
+
+def _apply_page(interface, operations, *, now, batch_size: int, optimistic: bool) -> ApplyResult:
+    result = ApplyResult()
+    state = _PageState.load(interface, operations, optimistic=optimistic, now=now)
+    for op in operations:
+        state.apply(op, result)
+    if optimistic:
+        state.check_unread()
+    state.write(now=now, result=result, batch_size=batch_size)
     return result
+
+
+# Reasons found before a new ticket's number is looked at (see _PageState._sell/_duplicate).
+_BEFORE_NUMBER_CHECK = frozenset({ParkReason.INVALID_LINE, ParkReason.TICKET_NUMBER_TAKEN})
+# Reasons found after a sale's place is looked at (see _PageState._sell).
+_AFTER_PLACE_CHECK = frozenset({ParkReason.PRICE_UNKNOWN, ParkReason.PRICE_DIFFERENCE})
 
 
 class _PageState:
     """Everything the page touches, read once; the page is applied in memory, then written."""
 
-    def __init__(self, interface):
+    def __init__(self, interface, *, optimistic: bool = False):
         self.interface = interface
+        self.optimistic = optimistic
         self.integrated: set[str] = set()
+        # Optimistic path: the page's operation ids recorded by this page's own insert, and
+        # the new ticket numbers of lines parked after the number check (see check_unread).
+        self.claimed: set[str] = set()
+        self.unread_numbers: list[str] = []
+        self.unread_places: list[tuple] = []
         self.tickets: dict[str, Ticket] = {}
         self.occupied: dict[tuple, str] = {}
         self.quota_seats: set[tuple[int, int]] = set()
@@ -241,21 +286,29 @@ class _PageState:
         self.parks: list[_Park] = []
 
     @classmethod
-    def load(cls, interface, operations: Sequence[ResolvedOperation]) -> _PageState:
-        self = cls(interface)
+    def load(cls, interface, operations: Sequence[ResolvedOperation], *,
+             optimistic: bool = False, now=None) -> _PageState:
+        """Read what the page needs. Optimistic: the operation ids are claimed rather than
+        read, and neither the places sold nor the new ticket numbers are read (the unique
+        indexes answer for them when the page is written)."""
+        self = cls(interface, optimistic=optimistic)
         op_ids = list({op.line.operation_id for op in operations})
-        self.integrated = set(
-            IntegratedOperation.objects.filter(
-                interface=interface, operation_id__any=op_ids
-            ).values_list("operation_id", flat=True)
-        )
+        if optimistic:
+            self.claimed = self._claim(operations, now=now)
+            self.integrated = set(op_ids) - self.claimed
+        else:
+            self.integrated = set(
+                IntegratedOperation.objects.filter(
+                    interface=interface, operation_id__any=op_ids
+                ).values_list("operation_id", flat=True)
+            )
         self.parked_existing = {
             p.operation_id: p
             for p in ParkedOperation.objects.filter(interface=interface, operation_id__any=op_ids)
         }
         numbers = set()
         for op in operations:
-            if op.line.ticket_number:
+            if op.line.ticket_number and not optimistic:
                 numbers.add(op.line.ticket_number)
             if op.line.target_ticket_number:
                 numbers.add(op.line.target_ticket_number)
@@ -275,7 +328,7 @@ class _PageState:
                       for op in sales if op.zone is not None and op.seat is None}
         quota_id = interface.external_quota_id
         if seat_keys:
-            self._load_seats(quota_id, seat_keys)
+            self._load_seats(quota_id, seat_keys, held=not optimistic)
         if place_keys:
             zone_ids = {z for _p, z, _r, _n in place_keys}
             self.quota_places = {
@@ -284,7 +337,8 @@ class _PageState:
                     quota_id=quota_id, performance_id__in=perf_ids, zone_id__in=zone_ids
                 ).values_list("performance_id", "zone_id", "places")
             }
-            self._load_places(place_keys)
+            if not optimistic:
+                self._load_places(place_keys)
         # Tickets the page duplicates or refunds hold their places too.
         for t in self.tickets.values():
             if t.state == Ticket.State.VALID:
@@ -311,9 +365,29 @@ class _PageState:
                 self.prices[(event_id, perf_id, cat_id, tariff_id)] = amount
         return self
 
-    def _load_seats(self, quota_id, seat_keys: set[tuple[int, int]]) -> None:
-        """The page's seats in the quota and the valid tickets holding them: exactly those
-        (performance, seat) pairs, not the cross product of their performances and seats."""
+    def _claim(self, operations: Sequence[ResolvedOperation], *, now) -> set[str]:
+        """Record the page's operation ids as integrated, returning those that were not yet:
+        the read of the integrated ids and their insert in one statement. The ids of the lines
+        finally parked are deleted again when the page is written."""
+        ids, types = {}, []
+        for op in operations:
+            if op.line.operation_id not in ids:
+                ids[op.line.operation_id] = None
+                types.append(str(op.line.type))
+        table = IntegratedOperation._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(table)} "  # noqa: S608 (a model's table)
+                "(interface_id, operation_id, type, integrated_at) "
+                "SELECT %s, k.id, k.type, %s FROM unnest(%s::text[], %s::text[]) AS k(id, type) "
+                "ON CONFLICT (interface_id, operation_id) DO NOTHING RETURNING operation_id",
+                [self.interface.pk, now, list(ids), types])
+            return {row[0] for row in cursor.fetchall()}
+
+    def _load_seats(self, quota_id, seat_keys: set[tuple[int, int]], *, held: bool) -> None:
+        """The page's seats in the quota and (`held`) the valid tickets holding them: exactly
+        those (performance, seat) pairs, not the cross product of their performances and
+        seats."""
         if connection.vendor == "postgresql":
             keys = list(seat_keys)
             # By probes: the planner merged the whole quota otherwise (45 ms a page).
@@ -321,6 +395,8 @@ class _PageState:
                 table=SeatAllocation._meta.db_table, columns=["performance_id", "seat_id"],
                 match=["performance_id", "seat_id"], keys=keys,
                 where="t.quota_id = %s", params=[quota_id], probe=True))
+            if not held:
+                return
             held = rows_matching(
                 table=Ticket._meta.db_table, columns=["number", "performance_id", "seat_id"],
                 match=["performance_id", "seat_id"], keys=keys,
@@ -333,6 +409,8 @@ class _PageState:
                     quota_id=quota_id, performance_id__in=perf_ids, seat_id__in=seat_ids
                 ).values_list("performance_id", "seat_id")
             )
+            if not held:
+                return
             held = Ticket.objects.filter(
                 state=Ticket.State.VALID, performance_id__in=perf_ids, seat_id__in=seat_ids
             ).values_list("number", "performance_id", "seat_id")
@@ -357,10 +435,56 @@ class _PageState:
         for number, perf_id, zone_id, row, n in held:
             self.occupied[_place_key(perf_id, zone_id, row, n)] = number
 
+    def check_unread(self) -> None:
+        """Optimistic path: what the unique indexes will not check when the page is written.
+        A ticket sold and ended within the page is written ended, so its place is checked
+        here; a line parked for a reason found after the number check (or the place check)
+        would have been parked for its number (or its place) had it been read, so those are
+        checked too. All are few (most pages have none); a clash sends the page down the
+        reading path."""
+        if self.unread_numbers and Ticket.objects.filter(
+            interface_id=self.interface.pk, number__any=self.unread_numbers
+        ).exists():
+            raise _Clash("a line parked in the page has a ticket number already used")
+        keys = [_ticket_key(t) for t in self.new_tickets
+                if t.state != Ticket.State.VALID and t.product_id is None]
+        keys += self.unread_places
+        if not keys:
+            return
+        seats = {(k[1], k[2]) for k in keys if k[0] == "s"}
+        places = {k[1:] for k in keys if k[0] == "p"}
+        held = []
+        if seats:
+            held += rows_matching(
+                table=Ticket._meta.db_table, columns=["number"],
+                match=["performance_id", "seat_id"], keys=list(seats),
+                where="t.state = %s", params=[Ticket.State.VALID])
+        if places:
+            held += rows_matching(
+                table=Ticket._meta.db_table, columns=["number"],
+                match=["performance_id", "zone_id", "series_row", "series_number"],
+                keys=list(places), where="t.state = %s", params=[Ticket.State.VALID])
+        # A holder the page read (an original it duplicates or refunds) was accounted for.
+        outside = [number for (number,) in held if number not in self.tickets]
+        if outside:
+            raise _Clash(f"a place the page sold and ended, or parked, is held by ticket "
+                         f"{outside[0]}")
+
     # Applying, in memory --------------------------------------------------------------------
 
     def park(self, op, reason: ParkReason, **params):
         self.parks.append(_Park(op, reason, params))
+        if not self.optimistic:
+            return
+        if (reason not in _BEFORE_NUMBER_CHECK and op.line.type != OperationType.REFUND
+                and op.line.ticket_number):
+            self.unread_numbers.append(op.line.ticket_number)
+        if reason in _AFTER_PLACE_CHECK and op.product is None:
+            if op.seat is not None:
+                self.unread_places.append(_seat_key(op.performance.id, op.seat.id))
+            else:
+                self.unread_places.append(_place_key(op.performance.id, op.zone.id,
+                                                     op.series_row, op.series_number))
 
     def apply(self, op: ResolvedOperation, result: ApplyResult) -> None:
         line = op.line
@@ -370,7 +494,8 @@ class _PageState:
         # A line seen twice in a page is applied (or parked) once.
         self.integrated.add(line.operation_id)
         if op.problem is not None:
-            self.park(op, op.problem.reason, **op.problem.params)
+            # Found by the resolution, before anything else is looked at.
+            self.parks.append(_Park(op, op.problem.reason, dict(op.problem.params)))
             return
         if line.type == OperationType.SALE:
             ok = self._sell(op)
@@ -612,12 +737,20 @@ class _PageState:
             # Every foreign key id is set above: no need for Django's per-object check.
             bulk_insert(Ticket, ready, batch_size=batch_size, check_related=False)
         interface_id = self.interface.pk
-        bulk_insert_rows(
-            IntegratedOperation,
-            ["interface", "operation_id", "type", "integrated_at"],
-            ((interface_id, op.line.operation_id, str(op.line.type), now) for op in self.applied),
-            batch_size=batch_size,
-        )
+        if self.optimistic:
+            # Claimed when the page was read: give back the ids of the lines not applied.
+            unapplied = self.claimed - {op.line.operation_id for op in self.applied}
+            if unapplied:
+                IntegratedOperation.objects.filter(
+                    interface_id=interface_id, operation_id__any=list(unapplied)).delete()
+        else:
+            bulk_insert_rows(
+                IntegratedOperation,
+                ["interface", "operation_id", "type", "integrated_at"],
+                ((interface_id, op.line.operation_id, str(op.line.type), now)
+                 for op in self.applied),
+                batch_size=batch_size,
+            )
         resolved = []
         for op in self.applied:
             parked = self.parked_existing.get(op.line.operation_id)
@@ -683,6 +816,20 @@ class _PageState:
             )
         if to_create:
             ParkedOperation.objects.bulk_create(to_create, batch_size=batch_size)
+
+
+def statistics_refresh() -> None:
+    """Refresh PostgreSQL's statistics of the tables a long integration grows (tickets,
+    integrated operations), outside any page's transaction. The planner otherwise keeps
+    the counts of the run's start (autovacuum analyzes a table only after 10 % of it has
+    changed, and not within a minute) and picks plans for a small table; see
+    benchmarks/bench_integration.py. Nothing to do on other databases."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    tables = ", ".join(quote(m._meta.db_table) for m in (Ticket, IntegratedOperation))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 # Helpers for the jobs ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sales.models import ParkedOperation
 from sales.models import ParkReason as ParkReasonChoices
 from sales.resolve import OperationResolver, code_kind_label
 from sales.selectors import parked_lines, parked_operations
-from sales.services import operations_apply
+from sales.services import operations_apply, statistics_refresh
 from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
 from ticketnet_bridge.ticketnet.client import TicketnetClient
 from ticketnet_bridge.ticketnet.errors import TicketnetRejected
@@ -32,6 +32,9 @@ from ..ticketnet import interface_client, ticketnet_errors
 
 # Ticketnet serves 1 … 5000 operations a page; see benchmarks/bench_integration.py.
 PAGE_SIZE = 5000
+# The database's statistics are refreshed after this many operations, then after twice as
+# many each time (a long run doubles the tables it writes several times).
+STATISTICS_AFTER = 50_000
 RETRY_CHUNK = 2000
 EXAMPLES = 3
 MAX_GROUPS = 20
@@ -166,6 +169,7 @@ def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
     cursor after the last committed page, so nothing is lost and nothing applied twice."""
     cursor = cursor_of(ctx.interface)
     done = 0
+    refresh_at = STATISTICS_AFTER
     for page in _ahead(_pages(ctx, client, cursor, page_size)):
         lines = [operation_line(op) for op in page.operations]
         with transaction.atomic():
@@ -182,6 +186,9 @@ def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
             ctx.add_counts({k: v for k, v in result.as_counts().items()
                             if k != "resolved_parked"})
         ctx.progress(done)
+        if done >= refresh_at:
+            statistics_refresh()
+            refresh_at = done * 2
         # With DEBUG on, Django keeps every query's SQL (arrays of a page inlined): a long run
         # must not carry them all.
         reset_queries()
