@@ -93,12 +93,21 @@ def bulk_insert_rows(model: type[Model], field_names: Sequence[str], rows: Itera
     _copy(connections[using], model._meta.db_table, columns, rows)
 
 
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
+
 def _next_ids(connection, meta, n: int) -> list[int]:
+    """`n` ids from the table's own sequence (safe beside concurrent inserts)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, n],
-        )
+        key = (connection.alias, meta.db_table)
+        sequence = _SEQUENCES.get(key)
+        if sequence is None:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table,
+                                                                     meta.pk.column])
+            sequence = _SEQUENCES[key] = cursor.fetchone()[0]
+        # The name resolved once: per row, the lookup cost as much as nextval itself.
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                       [sequence, n])
         return [row[0] for row in cursor.fetchall()]
 
 

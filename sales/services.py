@@ -207,12 +207,12 @@ def operations_apply(
     resolved. The queries do not grow with the page: a handful of reads, then bulk writes.
 
     On PostgreSQL the page is first applied optimistically (`optimistic=None` or True): the
-    places and ticket numbers it sells are not read beforehand, the unique indexes (one valid
-    ticket per place, one number per interface) refuse a clash when the tickets are written,
-    and the operation ids are claimed by the insert that records them. A clash rolls the
-    attempt back to its savepoint and the page is applied again after reading everything, so
-    the outcome is the same either way; only the usual page, where nothing clashes, is cheaper
-    (see benchmarks/bench_integration.py). `optimistic=False` forces the reading path.
+    places and ticket numbers it sells and the ids it applies are not read beforehand, the
+    unique indexes (one valid ticket per place, one number per interface, one record per
+    operation id) refuse a clash when the page is written. A clash rolls the attempt back to
+    its savepoint and the page is applied again after reading everything, so the outcome is
+    the same either way; only the usual page, where nothing clashes, is cheaper (see
+    benchmarks/bench_integration.py). `optimistic=False` forces the reading path.
     """
     now = now or timezone.now()
     if not operations:
@@ -244,7 +244,7 @@ class _Clash(Exception):
 
 def _apply_page(interface, operations, *, now, batch_size: int, optimistic: bool) -> ApplyResult:
     result = ApplyResult()
-    state = _PageState.load(interface, operations, optimistic=optimistic, now=now)
+    state = _PageState.load(interface, operations, optimistic=optimistic)
     for op in operations:
         state.apply(op, result)
     if optimistic:
@@ -266,9 +266,7 @@ class _PageState:
         self.interface = interface
         self.optimistic = optimistic
         self.integrated: set[str] = set()
-        # Optimistic path: the page's operation ids recorded by this page's own insert, and
-        # the new ticket numbers of lines parked after the number check (see check_unread).
-        self.claimed: set[str] = set()
+        # Optimistic path: what was not read and is checked after applying (check_unread).
         self.unread_numbers: list[str] = []
         self.unread_places: list[tuple] = []
         self.tickets: dict[str, Ticket] = {}
@@ -287,16 +285,13 @@ class _PageState:
 
     @classmethod
     def load(cls, interface, operations: Sequence[ResolvedOperation], *,
-             optimistic: bool = False, now=None) -> _PageState:
-        """Read what the page needs. Optimistic: the operation ids are claimed rather than
-        read, and neither the places sold nor the new ticket numbers are read (the unique
-        indexes answer for them when the page is written)."""
+             optimistic: bool = False) -> _PageState:
+        """Read what the page needs. Optimistic: neither the operation ids already integrated
+        nor the places sold nor the new ticket numbers are read (the unique indexes answer for
+        them when the page is written, `check_unread` for what they cannot see)."""
         self = cls(interface, optimistic=optimistic)
         op_ids = list({op.line.operation_id for op in operations})
-        if optimistic:
-            self.claimed = self._claim(operations, now=now)
-            self.integrated = set(op_ids) - self.claimed
-        else:
+        if not optimistic:
             self.integrated = set(
                 IntegratedOperation.objects.filter(
                     interface=interface, operation_id__any=op_ids
@@ -365,25 +360,6 @@ class _PageState:
                 self.prices[(event_id, perf_id, cat_id, tariff_id)] = amount
         return self
 
-    def _claim(self, operations: Sequence[ResolvedOperation], *, now) -> set[str]:
-        """Record the page's operation ids as integrated, returning those that were not yet:
-        the read of the integrated ids and their insert in one statement. The ids of the lines
-        finally parked are deleted again when the page is written."""
-        ids, types = {}, []
-        for op in operations:
-            if op.line.operation_id not in ids:
-                ids[op.line.operation_id] = None
-                types.append(str(op.line.type))
-        table = IntegratedOperation._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {connection.ops.quote_name(table)} "  # noqa: S608 (a model's table)
-                "(interface_id, operation_id, type, integrated_at) "
-                "SELECT %s, k.id, k.type, %s FROM unnest(%s::text[], %s::text[]) AS k(id, type) "
-                "ON CONFLICT (interface_id, operation_id) DO NOTHING RETURNING operation_id",
-                [self.interface.pk, now, list(ids), types])
-            return {row[0] for row in cursor.fetchall()}
-
     def _load_seats(self, quota_id, seat_keys: set[tuple[int, int]], *, held: bool) -> None:
         """The page's seats in the quota and (`held`) the valid tickets holding them: exactly
         those (performance, seat) pairs, not the cross product of their performances and
@@ -437,11 +413,17 @@ class _PageState:
 
     def check_unread(self) -> None:
         """Optimistic path: what the unique indexes will not check when the page is written.
-        A ticket sold and ended within the page is written ended, so its place is checked
+        A line parked may have been integrated already (it would only be counted then); a
+        ticket sold and ended within the page is written ended, so its place is checked
         here; a line parked for a reason found after the number check (or the place check)
         would have been parked for its number (or its place) had it been read, so those are
         checked too. All are few (most pages have none); a clash sends the page down the
         reading path."""
+        parked_ids = [park.op.line.operation_id for park in self.parks]
+        if parked_ids and IntegratedOperation.objects.filter(
+            interface_id=self.interface.pk, operation_id__any=parked_ids
+        ).exists():
+            raise _Clash("a line parked in the page was integrated already")
         if self.unread_numbers and Ticket.objects.filter(
             interface_id=self.interface.pk, number__any=self.unread_numbers
         ).exists():
@@ -737,20 +719,12 @@ class _PageState:
             # Every foreign key id is set above: no need for Django's per-object check.
             bulk_insert(Ticket, ready, batch_size=batch_size, check_related=False)
         interface_id = self.interface.pk
-        if self.optimistic:
-            # Claimed when the page was read: give back the ids of the lines not applied.
-            unapplied = self.claimed - {op.line.operation_id for op in self.applied}
-            if unapplied:
-                IntegratedOperation.objects.filter(
-                    interface_id=interface_id, operation_id__any=list(unapplied)).delete()
-        else:
-            bulk_insert_rows(
-                IntegratedOperation,
-                ["interface", "operation_id", "type", "integrated_at"],
-                ((interface_id, op.line.operation_id, str(op.line.type), now)
-                 for op in self.applied),
-                batch_size=batch_size,
-            )
+        bulk_insert_rows(
+            IntegratedOperation,
+            ["interface", "operation_id", "type", "integrated_at"],
+            ((interface_id, op.line.operation_id, str(op.line.type), now) for op in self.applied),
+            batch_size=batch_size,
+        )
         resolved = []
         for op in self.applied:
             parked = self.parked_existing.get(op.line.operation_id)

@@ -139,7 +139,7 @@ def test_a_place_sold_and_refunded_within_the_page_is_checked_too():
 def test_the_usual_page_reads_neither_places_nor_new_numbers(django_assert_max_num_queries):
     s = sf.sales_setup(seats=200, places=1000)
     page = [sf.sale(s, i) for i in range(200)] + [sf.place_sale(s, 1, n) for n in range(1, 801)]
-    # interface, claim, parked, quota seats, quota places, prices, order, ids, 2 COPY, savepoint
+    # interface, parked, quota seats, quota places, prices, order, ids, 2 COPY, savepoints
     with django_assert_max_num_queries(14):
         result = services.operations_apply(interface=s.interface, operations=page)
     assert result.sold == 1000
