@@ -319,6 +319,75 @@ def integrate(trace: bool, page_size: int | None) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def writes_floor(page_size: int | None) -> tuple[float, dict[str, float]]:
+    """Replay only the writes the integration made, page by page and in the same order (ended
+    tickets updated, new tickets inserted, operation ids recorded, one transaction a page),
+    into the same tables with the same indexes and constraints, from server-side copies of
+    the rows: no Ticketnet, no reading, no Python per row. What the database alone costs for
+    this journal on this machine: a floor under the integration's time, with the time of each
+    kind of write (the commit runs the deferred foreign-key checks). Leaves the tables as the
+    integration left them."""
+    from django.db import connection, transaction
+
+    from sales.models import Ticket
+    from schedules.jobs.sales_integration import PAGE_SIZE
+
+    page_size = page_size or PAGE_SIZE
+    columns = [f.column for f in Ticket._meta.concrete_fields]
+    as_sold = ", ".join(
+        "CASE WHEN b.ended = b.born THEN b.state ELSE 'valid' END" if c == "state" else
+        "CASE WHEN b.ended = b.born THEN b.ended_by_operation_id ELSE '' END"
+        if c == "ended_by_operation_id" else f"b.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_ops, bench_tickets")
+        cursor.execute("CREATE TABLE bench_ops AS SELECT *, (row_number() OVER (ORDER BY id) - 1)"
+                       " / %s AS page FROM sales_integratedoperation", [page_size])
+        cursor.execute("CREATE INDEX ON bench_ops (operation_id)")
+        cursor.execute("CREATE INDEX ON bench_ops (page)")
+        cursor.execute(
+            "CREATE TABLE bench_tickets AS SELECT t.*, b.page AS born, e.page AS ended "
+            "FROM sales_ticket t JOIN bench_ops b ON b.operation_id = t.operation_id "
+            "LEFT JOIN bench_ops e ON e.operation_id = t.ended_by_operation_id")
+        cursor.execute("CREATE INDEX ON bench_tickets (born)")
+        cursor.execute("CREATE INDEX ON bench_tickets (ended)")
+        cursor.execute("SELECT max(page) FROM bench_ops")
+        pages = cursor.fetchone()[0] + 1
+        cursor.execute("TRUNCATE sales_ticket, sales_integratedoperation")
+        cursor.execute("VACUUM ANALYZE sales_ticket, sales_integratedoperation")
+    parts = dict.fromkeys(("updates", "tickets", "ids", "commits"), 0.0)
+    clock = time.perf_counter
+
+    def timed(part, cursor, sql, params):
+        t0 = clock()
+        cursor.execute(sql, params)
+        parts[part] += clock() - t0
+
+    started = clock()
+    for page in range(pages):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        with connection.cursor() as cursor:
+            timed("updates", cursor,  # as the engine: ending first frees the places
+                "UPDATE sales_ticket t SET state = b.state, "
+                "ended_by_operation_id = b.ended_by_operation_id FROM bench_tickets b "
+                "WHERE b.ended = %s AND b.born < %s AND t.id = b.id", [page, page])
+            timed("tickets", cursor,
+                  f"INSERT INTO sales_ticket ({', '.join(columns)}) "  # noqa: S608
+                  f"SELECT {as_sold} FROM bench_tickets b WHERE b.born = %s ORDER BY b.id",
+                  [page])
+            timed("ids", cursor,
+                  "INSERT INTO sales_integratedoperation (id, interface_id, operation_id, "
+                  "type, integrated_at) SELECT id, interface_id, operation_id, type, "
+                  "integrated_at FROM bench_ops WHERE page = %s", [page])
+        t0 = clock()
+        atomic.__exit__(None, None, None)
+        parts["commits"] += clock() - t0
+    elapsed = clock() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_ops, bench_tickets")
+    return elapsed, parts
+
+
 def copy_ceiling(state: Path) -> tuple[int, float]:
     """COPY the journal's rows (read from the simulator's file beforehand) into a table."""
     from django.db import connection
@@ -401,6 +470,7 @@ def main() -> None:
                 sim_cpu = cpu_seconds(sim.proc.pid)
                 plain = integrate(False, args.page_size)
                 sim_cpu = cpu_seconds(sim.proc.pid) - sim_cpu
+                floor, floor_parts = writes_floor(args.page_size)
                 traced = None
                 if not args.no_trace_runs:
                     reset_integration()
@@ -428,6 +498,10 @@ def main() -> None:
                   f"{cpu['postgresql']:.1f} s ({cpu['postgresql'] * 1e6 / size:.0f} µs/op), "
                   f"simulator {sim_cpu:.1f} s ({sim_cpu * 1e6 / size:.0f} µs/op); "
                   f"{total_cpu:.1f} CPU-s in all for {os.cpu_count()} cores", flush=True)
+            print(f"{'':>10} PostgreSQL's floor: the same writes alone (same pages and order, "
+                  f"indexes and constraints; no reading, no Python per row) {floor:.1f} s "
+                  f"({size / floor:,.0f} ops/s): " + ", ".join(
+                      f"{k} {v:.1f} s" for k, v in floor_parts.items()), flush=True)
             state.unlink()
     finally:
         from django.db import connections
