@@ -148,10 +148,17 @@ def _pages(ctx: JobContext, client: TicketnetClient, cursor: IntegrationCursor,
     yield from pages
 
 
-def _ahead(pages: Iterator[OperationsPage]) -> Iterator[OperationsPage]:
-    """Fetch the next page in a thread while this one is applied: Ticketnet's time to answer
-    and parse overlaps the database's. One request in flight at a time; nothing is stored
-    before the page is handed over, so reading ahead changes no guarantee."""
+def _with_lines(pages: Iterator[OperationsPage]):
+    """Each page with its operations as the sales services take them (no database: this runs
+    in the read-ahead thread)."""
+    for page in pages:
+        yield page, [operation_line(op) for op in page.operations]
+
+
+def _ahead(pages: Iterator):
+    """Fetch the next page in a thread while this one is applied: Ticketnet's time to answer,
+    parse and convert overlaps the database's. One request in flight at a time; nothing is
+    stored before the page is handed over, so reading ahead changes no guarantee."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticketnet-listing") as pool:
         future = pool.submit(next, pages, None)
         while True:
@@ -170,8 +177,7 @@ def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
     cursor = cursor_of(ctx.interface)
     done = 0
     refresh_at = STATISTICS_AFTER
-    for page in _ahead(_pages(ctx, client, cursor, page_size)):
-        lines = [operation_line(op) for op in page.operations]
+    for page, lines in _ahead(_with_lines(_pages(ctx, client, cursor, page_size))):
         with transaction.atomic():
             result = operations_apply(interface=ctx.interface,
                                       operations=resolver.resolve(lines)) if lines else None
