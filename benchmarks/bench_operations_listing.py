@@ -1,4 +1,4 @@
-"""listOperations, the hot path: zeep's object mapping against the hardened lxml stream parser.
+"""listOperations, the hot path: zeep's object mapping against the hardened lxml parser.
 
 Generates 100,000 operations in a simulator (a separate process, so it does not share the GIL
 or the memory count), lists them all through the client with each parser, and prints the

@@ -24,13 +24,6 @@ def hardened_parser(**extra) -> etree.XMLParser:
     )
 
 
-def hardened_pull_parser(*, events=("end",), tag=None) -> etree.XMLPullParser:
-    return etree.XMLPullParser(
-        events=events, tag=tag, resolve_entities=False, no_network=True, load_dtd=False,
-        dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True,
-    )
-
-
 def refuse_doctype(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """Pass chunks through, raising ContractError on a DOCTYPE or ENTITY declaration, even one
     split across two chunks."""
