@@ -253,6 +253,38 @@ def _apply_page(interface, operations, *, now, batch_size: int, optimistic: bool
     return result
 
 
+def _seat_holders(seat_keys: set[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """(number, performance id, seat id) of the valid tickets on exactly these (performance,
+    seat) pairs."""
+    if connection.vendor == "postgresql":
+        return rows_matching(
+            table=Ticket._meta.db_table, columns=["number", "performance_id", "seat_id"],
+            match=["performance_id", "seat_id"], keys=list(seat_keys),
+            where="t.state = %s", params=[Ticket.State.VALID])
+    rows = Ticket.objects.filter(
+        state=Ticket.State.VALID, performance_id__in={p for p, _s in seat_keys},
+        seat_id__in={s for _p, s in seat_keys},
+    ).values_list("number", "performance_id", "seat_id")
+    return [row for row in rows if row[1:] in seat_keys]
+
+
+def _place_holders(place_keys: set[tuple[int, int, int, int]]) -> list[tuple]:
+    """(number, performance id, zone id, series row, series number) of the valid tickets on
+    exactly these places of non-numbered zones."""
+    columns = ["number", "performance_id", "zone_id", "series_row", "series_number"]
+    if connection.vendor == "postgresql":
+        return rows_matching(
+            table=Ticket._meta.db_table, columns=columns, match=columns[1:],
+            keys=list(place_keys), where="t.state = %s", params=[Ticket.State.VALID])
+    rows = Ticket.objects.filter(
+        state=Ticket.State.VALID,
+        performance_id__in={k[0] for k in place_keys},
+        zone_id__in={k[1] for k in place_keys},
+        series_row__in={k[2] for k in place_keys},
+    ).values_list(*columns)
+    return [row for row in rows if row[1:] in place_keys]
+
+
 # Reasons found before a new ticket's number is looked at (see _PageState._sell/_duplicate).
 _BEFORE_NUMBER_CHECK = frozenset({ParkReason.INVALID_LINE, ParkReason.TICKET_NUMBER_TAKEN})
 # Reasons found after a sale's place is looked at (see _PageState._sell).
@@ -323,7 +355,10 @@ class _PageState:
                       for op in sales if op.zone is not None and op.seat is None}
         quota_id = interface.external_quota_id
         if seat_keys:
-            self._load_seats(quota_id, seat_keys, held=not optimistic)
+            self._load_quota_seats(quota_id, seat_keys)
+            if not optimistic:
+                for number, perf_id, seat_id in _seat_holders(seat_keys):
+                    self.occupied[_seat_key(perf_id, seat_id)] = number
         if place_keys:
             zone_ids = {z for _p, z, _r, _n in place_keys}
             self.quota_places = {
@@ -333,7 +368,8 @@ class _PageState:
                 ).values_list("performance_id", "zone_id", "places")
             }
             if not optimistic:
-                self._load_places(place_keys)
+                for number, perf_id, zone_id, row, n in _place_holders(place_keys):
+                    self.occupied[_place_key(perf_id, zone_id, row, n)] = number
         # Tickets the page duplicates or refunds hold their places too.
         for t in self.tickets.values():
             if t.state == Ticket.State.VALID:
@@ -360,56 +396,22 @@ class _PageState:
                 self.prices[(event_id, perf_id, cat_id, tariff_id)] = amount
         return self
 
-    def _load_seats(self, quota_id, seat_keys: set[tuple[int, int]], *, held: bool) -> None:
-        """The page's seats in the quota and (`held`) the valid tickets holding them: exactly
-        those (performance, seat) pairs, not the cross product of their performances and
-        seats."""
+    def _load_quota_seats(self, quota_id, seat_keys: set[tuple[int, int]]) -> None:
+        """The page's seats in the quota: exactly those (performance, seat) pairs, not the
+        cross product of their performances and seats."""
         if connection.vendor == "postgresql":
-            keys = list(seat_keys)
             # By probes: the planner merged the whole quota otherwise (45 ms a page).
             self.quota_seats = set(rows_matching(
                 table=SeatAllocation._meta.db_table, columns=["performance_id", "seat_id"],
-                match=["performance_id", "seat_id"], keys=keys,
+                match=["performance_id", "seat_id"], keys=list(seat_keys),
                 where="t.quota_id = %s", params=[quota_id], probe=True))
-            if not held:
-                return
-            held = rows_matching(
-                table=Ticket._meta.db_table, columns=["number", "performance_id", "seat_id"],
-                match=["performance_id", "seat_id"], keys=keys,
-                where="t.state = %s", params=[Ticket.State.VALID])
-        else:
-            perf_ids = {p for p, _s in seat_keys}
-            seat_ids = {s for _p, s in seat_keys}
-            self.quota_seats = set(
-                SeatAllocation.objects.filter(
-                    quota_id=quota_id, performance_id__in=perf_ids, seat_id__in=seat_ids
-                ).values_list("performance_id", "seat_id")
-            )
-            if not held:
-                return
-            held = Ticket.objects.filter(
-                state=Ticket.State.VALID, performance_id__in=perf_ids, seat_id__in=seat_ids
-            ).values_list("number", "performance_id", "seat_id")
-        for number, perf_id, seat_id in held:
-            self.occupied[_seat_key(perf_id, seat_id)] = number
-
-    def _load_places(self, place_keys: set[tuple[int, int, int, int]]) -> None:
-        """The valid tickets holding the page's places of non-numbered zones."""
-        if connection.vendor == "postgresql":
-            held = rows_matching(
-                table=Ticket._meta.db_table,
-                columns=["number", "performance_id", "zone_id", "series_row", "series_number"],
-                match=["performance_id", "zone_id", "series_row", "series_number"],
-                keys=list(place_keys), where="t.state = %s", params=[Ticket.State.VALID])
-        else:
-            held = Ticket.objects.filter(
-                state=Ticket.State.VALID,
-                performance_id__in={k[0] for k in place_keys},
-                zone_id__in={k[1] for k in place_keys},
-                series_row__in={k[2] for k in place_keys},
-            ).values_list("number", "performance_id", "zone_id", "series_row", "series_number")
-        for number, perf_id, zone_id, row, n in held:
-            self.occupied[_place_key(perf_id, zone_id, row, n)] = number
+            return
+        self.quota_seats = set(
+            SeatAllocation.objects.filter(
+                quota_id=quota_id, performance_id__in={p for p, _s in seat_keys},
+                seat_id__in={s for _p, s in seat_keys},
+            ).values_list("performance_id", "seat_id")
+        ) & seat_keys
 
     def check_unread(self) -> None:
         """Optimistic path: what the unique indexes will not check when the page is written.
@@ -435,19 +437,10 @@ class _PageState:
             return
         seats = {(k[1], k[2]) for k in keys if k[0] == "s"}
         places = {k[1:] for k in keys if k[0] == "p"}
-        held = []
-        if seats:
-            held += rows_matching(
-                table=Ticket._meta.db_table, columns=["number"],
-                match=["performance_id", "seat_id"], keys=list(seats),
-                where="t.state = %s", params=[Ticket.State.VALID])
-        if places:
-            held += rows_matching(
-                table=Ticket._meta.db_table, columns=["number"],
-                match=["performance_id", "zone_id", "series_row", "series_number"],
-                keys=list(places), where="t.state = %s", params=[Ticket.State.VALID])
+        held = [row[0] for row in _seat_holders(seats)] if seats else []
+        held += [row[0] for row in _place_holders(places)] if places else []
         # A holder the page read (an original it duplicates or refunds) was accounted for.
-        outside = [number for (number,) in held if number not in self.tickets]
+        outside = [number for number in held if number not in self.tickets]
         if outside:
             raise _Clash(f"a place the page sold and ended, or parked, is held by ticket "
                          f"{outside[0]}")

@@ -3,6 +3,7 @@ database already holds, it ends exactly as the path that reads everything first.
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,8 +93,6 @@ def outcome(setup, page, *, optimistic, now):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(before=st.lists(page_spec, max_size=3), page=page_spec)
 def test_the_optimistic_path_ends_as_the_reading_path(before, page):
-    from django.utils import timezone
-
     sid = transaction.savepoint()
     try:
         setup = sf.sales_setup(seats=SEATS + 1, in_quota=SEATS, places=PLACES)
