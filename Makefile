@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Local runs and tests are development runs; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
+# The stand-in Ticketnet is installed for `make run` and `make test`, never in production.
+export SIMULATOR_ENABLED ?= 1
 
 .PHONY: run test install messages lint check clean
 

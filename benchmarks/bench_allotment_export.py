@@ -123,7 +123,7 @@ def run(proc: subprocess.Popen, bind: str) -> None:
     from mappings.services import correspondences_fill_suggestions
     from schedules.models import Job, Run
     from schedules.services import job_run
-    from ticketnet_bridge.simulator.state import DEMO_PASSWORD
+    from ticketnet_simulator.state import DEMO_PASSWORD
 
     print(f"database {connection.settings_dict['NAME']} on {connection.vendor}; "
           f"simulator pid {proc.pid} on {bind}")

@@ -120,13 +120,13 @@ def build(simulator_url: str) -> None:
     )
     from mappings.models import Correspondence, Kind
     from mappings.suggestions import start_code
-    from ticketnet_bridge.simulator.state import (
+    from ticketnet_gateway import types as t
+    from ticketnet_gateway.client import TicketnetClient
+    from ticketnet_simulator.state import (
         DEMO_INSTITUTION_CODE,
         DEMO_LOGIN,
         DEMO_PASSWORD,
     )
-    from ticketnet_bridge.ticketnet import types as t
-    from ticketnet_bridge.ticketnet.client import TicketnetClient
 
     call_command("migrate", verbosity=0)
     institution = Institution.objects.create(code="bench", name="Bench", language="en")

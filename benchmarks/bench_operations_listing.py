@@ -25,13 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ticketnet_bridge.simulator.state import SimulatorState  # noqa: E402
-from ticketnet_bridge.ticketnet.client import TicketnetClient  # noqa: E402
+from ticketnet_gateway.client import TicketnetClient  # noqa: E402
+from ticketnet_simulator.state import SimulatorState  # noqa: E402
 
 SERVE = """
 import sys
-from ticketnet_bridge.simulator.server import make_simulator_server
-from ticketnet_bridge.simulator.state import SimulatorState
+from ticketnet_simulator.server import make_simulator_server
+from ticketnet_simulator.state import SimulatorState
 state = SimulatorState(sys.argv[1])
 server = make_simulator_server(sys.argv[2], state)
 print("ready", flush=True)

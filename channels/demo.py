@@ -17,7 +17,7 @@ from .models import (
 
 DEMO_INSTITUTION_CODE = "demo"
 DEMO_INTERFACE_NAME = "FR * Ticketnet"
-# The simulator accepts these credentials (see ticketnet_bridge/simulator).
+# The simulator accepts these credentials (see ticketnet_simulator).
 DEMO_LOGIN = "SBSSOMETHING"
 DEMO_PASSWORD = "demo-ticketnet-password"  # noqa: S105 - the local simulator's, not a secret
 OPERATOR_USERNAME = "operator"

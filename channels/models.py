@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ticketnet_bridge.core import crypto
+from credentials import crypto
 
 from .validators import validate_email_list, validate_host_port
 

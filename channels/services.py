@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from ticketnet_bridge.core import crypto
+from credentials import crypto
 
 from .models import ExternalSalesInterface
 

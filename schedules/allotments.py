@@ -14,7 +14,7 @@ from catalog.series import seat_series
 from channels.models import ExternalSalesInterface
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook
-from ticketnet_bridge.ticketnet.types import AllottedSeat
+from ticketnet_gateway.types import AllottedSeat
 
 from .models import ExportedManifestation
 

@@ -20,7 +20,7 @@ from catalog.series import describe_series
 from channels.models import ExternalSalesInterface, SalesChannel
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook, Problem, correspondence_book, event_readiness
-from ticketnet_bridge.ticketnet.types import (
+from ticketnet_gateway.types import (
     Manifestation,
     NamedCode,
     PerformanceSpec,

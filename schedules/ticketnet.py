@@ -7,9 +7,10 @@ from contextlib import contextmanager
 from django.utils.translation import gettext as _
 
 from channels.models import ExternalSalesInterface
-from ticketnet_bridge.core.crypto import CredentialDecryptionError
-from ticketnet_bridge.ticketnet.client import TicketnetClient, get_client
-from ticketnet_bridge.ticketnet.errors import (
+from credentials.crypto import CredentialDecryptionError
+from ticketnet_gateway.box_office import BoxOffice, box_office_for
+from ticketnet_gateway.client import TicketnetClient, get_client
+from ticketnet_gateway.errors import (
     ContractError,
     TicketnetRejected,
     TicketnetUnavailable,
@@ -18,10 +19,9 @@ from ticketnet_bridge.ticketnet.errors import (
 from .errors import JobError, RetryLater
 
 
-def interface_client(*, interface: ExternalSalesInterface) -> TicketnetClient:
-    """The process-wide client of `interface`'s Ticketnet (credentials decrypted here only)."""
+def _password(interface: ExternalSalesInterface) -> str:
     try:
-        password = interface.get_password()
+        return interface.get_password()
     except CredentialDecryptionError:
         raise JobError(
             _("The interface's password cannot be decrypted with the configured keys."),
@@ -30,14 +30,26 @@ def interface_client(*, interface: ExternalSalesInterface) -> TicketnetClient:
                 "or enter the password again on the interface."
             ),
         ) from None
+
+
+def interface_client(*, interface: ExternalSalesInterface) -> TicketnetClient:
+    """The process-wide client of `interface`'s Ticketnet (credentials decrypted here only)."""
     return get_client(
         url=interface.url,
         login=interface.login,
-        password=password,
+        password=_password(interface),
         institution_code=interface.institution_code,
         server_name=interface.server_name,
         client_name=interface.client_name,
     )
+
+
+def interface_box_office(*, interface: ExternalSalesInterface) -> BoxOffice | None:
+    """Ticketnet's box office at the interface's peer, when one can be driven from here (the
+    simulator); None for a real Ticketnet, whose staff sell by phone."""
+    return box_office_for(url=interface.url, login=interface.login,
+                          password=_password(interface),
+                          institution_code=interface.institution_code)
 
 
 @contextmanager

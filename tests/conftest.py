@@ -28,7 +28,7 @@ def simulator(tmp_path):
     show, fault_set…), `.login` / `.password` / `.institution_code` (the demo account),
     `.credentials` (keyword arguments for TicketnetClient), `.restart()`.
     """
-    from ticketnet_bridge.simulator.server import RunningSimulator
+    from ticketnet_simulator.server import RunningSimulator
 
     running = RunningSimulator(tmp_path / "simulator.sqlite3").start()
     yield running

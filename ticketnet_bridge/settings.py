@@ -30,6 +30,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of this back-office, used in the links of notification emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The stand-in Ticketnet (ticketnet_simulator/) is a development and test component: installed
+# only when SIMULATOR_ENABLED says so (`make run`, `make test`, the compose `simulator`), never
+# in production.
+SIMULATOR_ENABLED = env.bool("SIMULATOR_ENABLED", default=False)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -42,14 +47,13 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_celery_beat",
-    "ticketnet_bridge.core",
-    "ticketnet_bridge.simulator",
+    "demo",
     "channels",
     "catalog",
     "mappings",
     "sales",
     "schedules",
-]
+] + (["ticketnet_simulator"] if SIMULATOR_ENABLED else [])
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -186,12 +190,17 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ticketnet-bridge@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The Ticketnet web services (see ticketnet_bridge/ticketnet/).
+# The Ticketnet web services (see ticketnet_gateway/).
 TICKETNET_CONNECT_TIMEOUT = env.float("TICKETNET_CONNECT_TIMEOUT", default=5.0)
 TICKETNET_READ_TIMEOUT = env.float("TICKETNET_READ_TIMEOUT", default=60.0)
 TICKETNET_OPERATION_TIMEOUT = env.float("TICKETNET_OPERATION_TIMEOUT", default=120.0)
 # Seats per setAllotment call: a stadium performance (80,000 seats) goes in 16 batches.
 TICKETNET_ALLOTMENT_BATCH = env.int("TICKETNET_ALLOTMENT_BATCH", default=5000)
+# Ticketnet's box office for the interface test (ticketnet_gateway.box_office): the
+# simulator's when it is enabled; none with the real Ticketnet, whose staff sell by phone.
+TICKETNET_BOX_OFFICE = (
+    "ticketnet_simulator.box_office_client.BoxOfficeClient" if SIMULATOR_ENABLED else ""
+)
 SIMULATOR_STATE = env.str("SIMULATOR_STATE", default=str(VAR_DIR / "simulator.sqlite3"))
 SIMULATOR_BIND = env.str("SIMULATOR_BIND", default="127.0.0.1:7120")
 
@@ -218,7 +227,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Error pages and error emails hide password-like POST fields, variables and settings.
 DEFAULT_EXCEPTION_REPORTER_FILTER = (
-    "ticketnet_bridge.core.reporting.CredentialSafeExceptionReporterFilter"
+    "credentials.reporting.CredentialSafeExceptionReporterFilter"
 )
 
 LOGGING = {

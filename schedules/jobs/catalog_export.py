@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Event
-from ticketnet_bridge.ticketnet.errors import TicketnetRejected
+from ticketnet_gateway.errors import TicketnetRejected
 
 from ..context import JobContext
 from ..errors import JobError, RetryLater

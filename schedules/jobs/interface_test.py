@@ -15,7 +15,7 @@ from channels.models import SalesChannel
 from mappings.selectors import correspondence_book
 from sales.models import Ticket
 from sales.selectors import quota_seats_left
-from ticketnet_bridge.simulator.box_office_client import BoxOfficeClient, BoxOfficeError
+from ticketnet_gateway.box_office import BoxOfficeError
 
 from .. import registry
 from ..context import ERROR, JobContext
@@ -24,6 +24,7 @@ from ..exports import catalog_plan
 from ..locks import job_lock
 from ..models import Job
 from ..registry import register
+from ..ticketnet import interface_box_office
 
 logger = logging.getLogger(__name__)
 TEST_BUYER = {"buyer_last_name": "TEST", "buyer_first_name": "Interface",
@@ -191,13 +192,11 @@ class TestSales:
 
 
 def box_office_step(sub: StepContext, *, event: Event) -> TestSales | None:
-    """Through the simulator's box office when the interface's peer is the simulator;
-    otherwise a WARNING telling the operator to ask Ticketnet by phone."""
+    """Through Ticketnet's box office when one can be driven from here (the simulator);
+    otherwise the result step tells the operator to ask Ticketnet by phone."""
     interface = sub.interface
-    client = BoxOfficeClient(url=interface.url, login=interface.login,
-                             password=interface.get_password(),
-                             institution_code=interface.institution_code)
-    if not client.available():
+    client = interface_box_office(interface=interface)
+    if client is None:
         # A real Ticketnet: its staff sell, duplicate and refund on their side; the result
         # step looks for their tickets and says what to ask for while there are none.
         sub.info(_("Ticketnet's box office cannot be driven from here: Ticketnet's staff sell, "

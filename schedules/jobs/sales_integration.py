@@ -19,10 +19,10 @@ from sales.resolve import OperationResolver, code_kind_label
 from sales.selectors import parked_lines, parked_operations
 from sales.services import operations_apply, statistics_refresh
 from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
-from ticketnet_bridge.ticketnet.client import TicketnetClient
-from ticketnet_bridge.ticketnet.errors import TicketnetRejected
-from ticketnet_bridge.ticketnet.types import Operation, OperationsPage
-from ticketnet_bridge.ticketnet.types import OperationType as GatewayOperationType
+from ticketnet_gateway.client import TicketnetClient
+from ticketnet_gateway.errors import TicketnetRejected
+from ticketnet_gateway.types import Operation, OperationsPage
+from ticketnet_gateway.types import OperationType as GatewayOperationType
 
 from ..context import JobContext
 from ..errors import JobError

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
+from demo.management.commands.load_demo import operators_group
 from tests import factories as f
-from ticketnet_bridge.core.management.commands.load_demo import operators_group
 
 
 @pytest.fixture

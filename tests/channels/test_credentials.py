@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from channels.forms import ExternalSalesInterfaceForm
 from channels.models import ExternalSalesInterface
+from credentials.crypto import CredentialDecryptionError
 from tests import factories as f
-from ticketnet_bridge.core.crypto import CredentialDecryptionError
 
 from .conftest import interface_post
 

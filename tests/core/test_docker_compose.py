@@ -82,3 +82,10 @@ def test_every_settings_variable_is_provided(compose, name):
     assert environment["REDIS_URL"].startswith("redis://redis:6379/")
     assert "${SECRET_KEY:?" in environment["SECRET_KEY"]
     assert "${FIELD_ENCRYPTION_KEYS:?" in environment["FIELD_ENCRYPTION_KEYS"]
+
+
+def test_only_the_simulator_service_installs_the_simulator(compose):
+    services = compose["services"]
+    assert services["simulator"]["environment"]["SIMULATOR_ENABLED"] == "1"
+    for name in ["migrate", "web", "worker", "beat"]:
+        assert services[name]["environment"]["SIMULATOR_ENABLED"] == "0"

@@ -24,7 +24,7 @@ from tests.schedules.export_setup import (
     small_event,
     texts,
 )
-from ticketnet_bridge.ticketnet.client import TicketnetClient
+from ticketnet_gateway.client import TicketnetClient
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from schedules.errors import JobError
 from schedules.models import Job, Run
 from schedules.services import job_run
 from tests.schedules.ticketnet_world import make_world
-from ticketnet_bridge.simulator.box_office_client import BoxOfficeClient
+from ticketnet_simulator.box_office_client import BoxOfficeClient
 
 pytestmark = pytest.mark.django_db
 

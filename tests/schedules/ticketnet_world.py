@@ -8,8 +8,8 @@ from mappings.models import Correspondence, Kind
 from mappings.suggestions import start_code
 from tests import factories as f
 from tests.sales import factories as sf
-from ticketnet_bridge.ticketnet import types as t
-from ticketnet_bridge.ticketnet.client import TicketnetClient
+from ticketnet_gateway import types as t
+from ticketnet_gateway.client import TicketnetClient
 
 MANIFESTATION = "1701"
 NUMBERED_ZONE, FREE_ZONE, CATEGORY, TARIFF = "101", "102", "1", "1"

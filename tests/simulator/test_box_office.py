@@ -13,9 +13,9 @@ from tests.ticketnet.conftest import (
     make_manifestation,
     numbered_seats,
 )
-from ticketnet_bridge.simulator.rules import SimulatorError
-from ticketnet_bridge.simulator.state import SimulatorState
-from ticketnet_bridge.ticketnet.client import TicketnetClient
+from ticketnet_gateway.client import TicketnetClient
+from ticketnet_simulator.rules import SimulatorError
+from ticketnet_simulator.state import SimulatorState
 
 
 def sale(state, **overrides):

@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from tests.ticketnet.conftest import MANIFESTATION, PERFORMANCE
-from ticketnet_bridge.simulator.box_office_client import BoxOfficeClient, BoxOfficeError
+from ticketnet_simulator.box_office_client import BoxOfficeClient, BoxOfficeError
 
 
 def box_office(simulator, **overrides):

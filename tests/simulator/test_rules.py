@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ticketnet_bridge.simulator.rules import (
+from ticketnet_simulator.rules import (
     SimulatorError,
     check_code,
     check_performance_code,

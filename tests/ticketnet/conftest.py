@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ticketnet_bridge.ticketnet import types as t
-from ticketnet_bridge.ticketnet.client import TicketnetClient
+from ticketnet_gateway import types as t
+from ticketnet_gateway.client import TicketnetClient
 
 PARIS = timezone(timedelta(hours=2))
 MANIFESTATION = "1701"

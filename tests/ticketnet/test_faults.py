@@ -5,8 +5,8 @@ import socket
 
 import pytest
 
-from ticketnet_bridge.ticketnet.client import TicketnetClient
-from ticketnet_bridge.ticketnet.errors import (
+from ticketnet_gateway.client import TicketnetClient
+from ticketnet_gateway.errors import (
     ContractError,
     TicketnetRejected,
     TicketnetUnavailable,

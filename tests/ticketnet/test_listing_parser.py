@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ticketnet_bridge.ticketnet import NAMESPACE
-from ticketnet_bridge.ticketnet.client import parse_operations_stream
-from ticketnet_bridge.ticketnet.errors import ContractError, TicketnetRejected
-from ticketnet_bridge.ticketnet.types import Operation, OperationsPage, OperationType
+from ticketnet_gateway import NAMESPACE
+from ticketnet_gateway.client import parse_operations_stream
+from ticketnet_gateway.errors import ContractError, TicketnetRejected
+from ticketnet_gateway.types import Operation, OperationsPage, OperationType
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 SALE = {

@@ -4,9 +4,9 @@ from datetime import datetime
 
 import pytest
 
-from ticketnet_bridge.ticketnet import types as t
-from ticketnet_bridge.ticketnet.client import TicketnetClient, clear_clients, get_client
-from ticketnet_bridge.ticketnet.errors import TicketnetRejected
+from ticketnet_gateway import types as t
+from ticketnet_gateway.client import TicketnetClient, clear_clients, get_client
+from ticketnet_gateway.errors import TicketnetRejected
 
 from .conftest import MANIFESTATION, PERFORMANCE, make_client, make_manifestation, numbered_seats
 

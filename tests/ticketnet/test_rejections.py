@@ -2,8 +2,8 @@
 
 import pytest
 
-from ticketnet_bridge.ticketnet import types as t
-from ticketnet_bridge.ticketnet.errors import TicketnetRejected
+from ticketnet_gateway import types as t
+from ticketnet_gateway.errors import TicketnetRejected
 
 from .conftest import MANIFESTATION, PERFORMANCE, make_client, make_manifestation, numbered_seats
 

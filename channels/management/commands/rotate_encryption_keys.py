@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from channels.services import credentials_rotate
-from ticketnet_bridge.core.crypto import CredentialDecryptionError
+from credentials.crypto import CredentialDecryptionError
 
 
 class Command(BaseCommand):

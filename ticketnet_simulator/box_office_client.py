@@ -1,5 +1,7 @@
 """A tiny client of the simulator's box office (box_office.py), for rehearsals driven from the
-bridge: is the peer a simulator, which allotted seats are free, sell, duplicate, refund."""
+bridge: is the peer a simulator, which allotted seats are free, sell, duplicate, refund.
+It implements the gateway's `BoxOffice` protocol; `settings.TICKETNET_BOX_OFFICE` names it
+when the simulator is enabled."""
 
 from __future__ import annotations
 
@@ -7,16 +9,9 @@ from typing import Any
 
 import requests
 
+from ticketnet_gateway.box_office import BoxOfficeError
+
 from .box_office import MARKER, PREFIX
-
-
-class BoxOfficeError(Exception):
-    """The box office refused (`code`, `message`) or could not be reached (`code` UNREACHABLE)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 class BoxOfficeClient:

@@ -6,9 +6,9 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ticketnet_bridge.simulator.rules import SimulatorError
-from ticketnet_bridge.simulator.server import make_simulator_server
-from ticketnet_bridge.simulator.state import FAULT_KINDS, OPERATIONS, SimulatorState
+from ticketnet_simulator.rules import SimulatorError
+from ticketnet_simulator.server import make_simulator_server
+from ticketnet_simulator.state import FAULT_KINDS, OPERATIONS, SimulatorState
 
 
 class Command(BaseCommand):

@@ -5,6 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SimulatorConfig(AppConfig):
     """Holds only the simulator's management command: the simulator keeps its own state."""
 
-    name = "ticketnet_bridge.simulator"
+    name = "ticketnet_simulator"
     label = "simulator"
     verbose_name = _("Ticketnet simulator")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from lxml import etree
+
+from ticketnet_gateway import NAMESPACE as NS
+from ticketnet_gateway import SERVICE_PATH, WSDL_DIR
 
 from .box_office import PREFIX as BOX_OFFICE_PREFIX
 from .box_office import BoxOffice
@@ -21,11 +23,8 @@ from .state import Fault, SimulatorState
 
 logger = logging.getLogger(__name__)
 
-NS = "urn:ticketnet-bridge:ws:1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-SERVICE_PATH = "/ticketnet/ws"
-# The contract is the gateway's file: the simulator serves it, it does not import the gateway.
-WSDL_DIR = Path(__file__).resolve().parent.parent / "ticketnet" / "wsdl"
+# The contract (WSDL, namespace, path) is the gateway's: the simulator serves the same file.
 WSDL_PLACEHOLDER = "http://ticketnet.invalid/ticketnet/ws"
 MAX_REQUEST_BYTES = 32 * 1024 * 1024
 VERSION = "ticketnet-simulator 1"

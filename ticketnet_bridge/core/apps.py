@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class CoreConfig(AppConfig):
-    name = "ticketnet_bridge.core"
-    label = "core"
-    verbose_name = _("Ticketnet bridge")
