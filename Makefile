@@ -34,6 +34,7 @@ messages: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 check: messages
 	$(PY) manage.py check
