@@ -9,6 +9,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from . import registry
+
 
 class CredentialDecryptionError(Exception):
     """The stored credential cannot be read with the configured keys."""
@@ -34,17 +36,20 @@ def fernet() -> MultiFernet:
 
 
 def encrypt(plaintext: str) -> str:
+    registry.remember(plaintext)
     return fernet().encrypt(plaintext.encode()).decode()
 
 
 def decrypt(ciphertext: str) -> str:
     try:
-        return fernet().decrypt(ciphertext.encode()).decode()
+        plaintext = fernet().decrypt(ciphertext.encode()).decode()
     except InvalidToken as exc:
         raise CredentialDecryptionError(
             "The stored credential cannot be decrypted with FIELD_ENCRYPTION_KEYS: "
             "the key it was written with is missing."
         ) from exc
+    registry.remember(plaintext)
+    return plaintext
 
 
 def rotate(ciphertext: str) -> str:

@@ -225,18 +225,39 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Error pages and error emails hide password-like POST fields, variables and settings.
+# Error pages, error emails and logs hide password-like POST fields, variables, settings and
+# keys at any depth, and every interface password wherever it shows (credentials.reporting).
 DEFAULT_EXCEPTION_REPORTER_FILTER = (
     "credentials.reporting.CredentialSafeExceptionReporterFilter"
 )
+DEFAULT_EXCEPTION_REPORTER = "credentials.reporting.CredentialSafeExceptionReporter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "mask_secrets": {"()": "credentials.reporting.SecretMaskingFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {"()": "django.utils.log.ServerFormatter",
+                          "format": "[{server_time}] {message}", "style": "{"},
+    },
+    # Every handler masks: a filter on a logger would miss the records its children propagate.
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain",
+                    "filters": ["mask_secrets"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false", "mask_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "level": "INFO", "filters": ["mask_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's defaults, with the masking handlers (its records also reach the console).
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # zeep's transport logs whole envelopes (credentials included) at DEBUG.
         "zeep.transports": {"level": "WARNING"},
         "zeep.wsdl": {"level": "WARNING"},
