@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_celery_beat",
+    "credentials.apps.CredentialsConfig",
     "demo",
     "channels",
     "catalog",
