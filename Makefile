@@ -9,7 +9,7 @@ export DEBUG ?= 1
 # The stand-in Ticketnet is installed for `make run` and `make test`, never in production.
 export SIMULATOR_ENABLED ?= 1
 
-.PHONY: run test install messages lint check clean
+.PHONY: run test install messages lint check deploy-check clean
 
 # Only the dependencies are installed: the code always runs from this checkout (manage.py,
 # pytest's pythonpath, celery -A from the cwd), so a venv shared by several checkouts never
@@ -39,6 +39,10 @@ lint: $(STAMP)
 check: messages
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+# `manage.py check --deploy` with the README's production example: no warning allowed.
+deploy-check: $(STAMP)
+	$(PY) .ci/check_deploy.py
 
 test: lint check
 	$(VENV)/bin/pytest -q
