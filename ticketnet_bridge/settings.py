@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "credentials.apps.CredentialsConfig",
+    "audit",
     "demo",
     "channels",
     "catalog",

@@ -11,8 +11,9 @@ from sales import demo as sales_demo
 from schedules.services import schedules_ensure
 
 OPERATORS_GROUP = "Ticketnet operators"
-# The apps an operator works in; institutions themselves are managed by superusers.
-OPERATOR_APPS = ["channels", "catalog", "mappings", "sales", "schedules"]
+# The apps an operator works in (the audit log: reading only, the only permission it has);
+# institutions themselves are managed by superusers.
+OPERATOR_APPS = ["channels", "catalog", "mappings", "sales", "schedules", "audit"]
 SUPERUSER_ONLY = {"add_institution", "delete_institution"}
 
 
