@@ -1,28 +1,39 @@
 # The two commands for a fresh machine: `make run` and `make test` (see README.md).
 SHELL := /bin/bash
 PYTHON ?= python3
-VENV := .venv
+# Overridable to try an install from scratch: `VENV=/tmp/venv-check make install`.
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The exact versions tested, with their hashes; `make lock` refreshes them from pyproject.toml.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
 # Local runs and tests are development runs; production sets DEBUG=0 and SECRET_KEY itself.
 export DEBUG ?= 1
 # The stand-in Ticketnet is installed for `make run` and `make test`, never in production.
 export SIMULATOR_ENABLED ?= 1
 
-.PHONY: run test install messages lint check deploy-check clean
+.PHONY: run test install lock messages lint check deploy-check clean
 
 # Only the dependencies are installed: the code always runs from this checkout (manage.py,
 # pytest's pythonpath, celery -A from the cwd), so a venv shared by several checkouts never
-# imports another checkout's modules.
-$(STAMP): pyproject.toml
+# imports another checkout's modules. Every file's hash is checked against the lock.
+$(STAMP): $(DEV_LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
-	  print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > $(VENV)/requirements.txt
-	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# After a change of pyproject.toml's dependencies; `make lock LOCK_FLAGS=--upgrade` takes the
+# newest releases the ranges allow. Resolved on PyPI alone, whatever pip.conf adds, so that the
+# hashes are PyPI's; the development lock keeps the production lock's versions.
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null \
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--index-url=https://pypi.org/simple --no-emit-index-url $(LOCK_FLAGS)
+lock: $(STAMP)
+	$(PIP_COMPILE) --output-file=$(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra=dev --constraint=$(LOCK) --output-file=$(DEV_LOCK) pyproject.toml
 
 # Translations need GNU gettext's msgfmt; install it when missing (Debian/Ubuntu, as root or sudo).
 messages: $(STAMP)
