@@ -48,9 +48,8 @@ class CredentialSafeExceptionReporterFilter(SafeExceptionReporterFilter):
         return cleansed(key, value)
 
     def get_post_parameters(self, request):
-        if request is None:
-            return {}
-        return cleansed("", request.POST)
+        # Django's (what @sensitive_post_parameters names), then by name and value.
+        return cleansed("", super().get_post_parameters(request))
 
     def get_traceback_frame_variables(self, request, tb_frame):
         return [

@@ -13,7 +13,7 @@ from django.core.checks import run_checks
 ROOT = settings.BASE_DIR
 
 
-def _ids(**overrides) -> set[str]:
+def _ids() -> set[str]:
     return {message.id for message in run_checks() if message.is_serious()}
 
 

@@ -146,3 +146,20 @@ def test_mask_secrets_for_stored_messages(forgetful):
     registry.remember(HEAD + "-in-a-message")
     assert mask_secrets(f"Ticketnet said: bad login {HEAD}-in-a-message") == (
         f"Ticketnet said: bad login {SUBSTITUTE}")
+
+
+def _login_request():
+    request = RequestFactory().post("/login/", {"username": "Qx" + "Someone",
+                                                "comment": "Qx" + "Note"})
+    request.sensitive_post_parameters = "__ALL__"  # what Django's login view declares
+    return request
+
+
+def test_sensitive_post_parameters_still_hide_every_field():
+    request = _login_request()
+    try:
+        raise RuntimeError("login failed")
+    except RuntimeError:
+        page = _report(request)
+    assert "login failed" in page
+    assert "Qx" + "Someone" not in page and "Qx" + "Note" not in page  # built: see _posted
