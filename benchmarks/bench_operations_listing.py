@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.zeep_listing import ZeepListingClient  # noqa: E402
 from ticketnet_gateway.client import TicketnetClient  # noqa: E402
 from ticketnet_simulator.state import SimulatorState  # noqa: E402
 
@@ -90,11 +91,11 @@ def main() -> None:
         try:
             assert server.stdout.readline().strip() == b"ready"
             results = {}
-            for name in ("zeep", "lxml"):
-                client = TicketnetClient(
+            for name, client_class in (("zeep", ZeepListingClient), ("lxml", TicketnetClient)):
+                client = client_class(
                     url=f"127.0.0.1:{port}", login="SBSSOMETHING",
                     password="demo-ticketnet-password", institution_code="505",  # noqa: S106
-                    listing_parser=name, read_timeout=120, operation_timeout=600)
+                    read_timeout=120, operation_timeout=600)
                 list_all(client, args.page_size)  # warm up (connection, caches)
                 started = time.perf_counter()
                 total = list_all(client, args.page_size)
