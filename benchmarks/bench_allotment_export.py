@@ -121,8 +121,8 @@ def run(proc: subprocess.Popen, bind: str) -> None:
     from django.db import connection
 
     from mappings.services import correspondences_fill_suggestions
+    from schedules.framework.runner import job_run
     from schedules.models import Job, Run
-    from schedules.services import job_run
     from ticketnet_simulator.state import DEMO_PASSWORD
 
     print(f"database {connection.settings_dict['NAME']} on {connection.vendor}; "

@@ -251,9 +251,9 @@ def child(trace: bool, page_size: int | None) -> None:
     django.setup()
     from django.db import connection
 
+    from schedules.framework.runner import job_run
+    from schedules.framework.selectors import interface_find
     from schedules.models import Job
-    from schedules.selectors import interface_find
-    from schedules.services import job_run
 
     interface = interface_find(name=INTERFACE)
     params = {"page_size": page_size} if page_size else {}

@@ -16,13 +16,14 @@ from mappings.admin import interface_links
 from sales.admin import ParkedOperationAdmin
 from sales.models import ParkedOperation
 
-from . import registry
 from .admin_exports import CatalogExportAdminMixin
-from .admin_interface_test import InterfaceTestAdminMixin
-from .errors import UnknownJob
-from .exports import channel_refusal
+from .admin_interface_trial import InterfaceTrialAdminMixin
+from .framework import registry
+from .framework.errors import UnknownJob
+from .framework.queue import job_queue, run_again
+from .jobs.catalog_plan import channel_refusal
+from .jobs.schedules import schedules_ensure
 from .models import Job, Run
-from .services import job_queue, run_again, schedules_ensure
 
 
 @admin.register(Run)
@@ -227,7 +228,7 @@ def install_interface_admin(site=admin.site):
     site.unregister(ExternalSalesInterface)
     site.register(ExternalSalesInterface,
                   type("ExternalSalesInterfaceJobsAdmin",
-                       (CatalogExportAdminMixin, InterfaceTestAdminMixin, InterfaceJobsMixin,
+                       (CatalogExportAdminMixin, InterfaceTrialAdminMixin, InterfaceJobsMixin,
                         type(base)), {}))
 
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Event
 from mappings.selectors import interface_events
 
-from .exports import catalog_plan, channel_refusal
+from .framework.queue import job_queue
+from .jobs.catalog_plan import catalog_plan, channel_refusal
 from .models import ExportedManifestation, Job, Run
-from .services import job_queue
 
 
 class CatalogExportAdminMixin:

@@ -10,18 +10,18 @@ from django.utils.translation import gettext as _
 from catalog.models import Event
 from mappings.selectors import correspondence_book
 
-from ..allotments import (
+from ..framework.context import JobContext
+from ..framework.errors import JobError, RetryLater
+from ..framework.models import Job
+from ..framework.registry import register
+from .allotments import (
     AllotmentSeats,
     allotment_size,
     exported_performances,
     performances_not_exported,
 )
-from ..context import JobContext
-from ..errors import JobError, RetryLater
-from ..exports import channel_refusal
-from ..models import Job
-from ..registry import register
-from ..ticketnet import interface_client, ticketnet_errors
+from .catalog_plan import channel_refusal
+from .ticketnet import interface_client, ticketnet_errors
 
 
 def batch_size() -> int:

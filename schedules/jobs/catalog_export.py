@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy
 from catalog.models import Event
 from ticketnet_gateway.errors import TicketnetRejected
 
-from ..context import JobContext
-from ..errors import JobError, RetryLater
-from ..exports import CatalogPlan, PlannedManifestation, catalog_plan, channel_refusal
-from ..models import ExportedManifestation, Job
-from ..registry import register
-from ..ticketnet import interface_client, ticketnet_errors
+from ..framework.context import JobContext
+from ..framework.errors import JobError, RetryLater
+from ..framework.models import Job
+from ..framework.registry import register
+from .catalog_plan import CatalogPlan, PlannedManifestation, catalog_plan, channel_refusal
+from .models import ExportedManifestation
+from .ticketnet import interface_client, ticketnet_errors
 
 CALL_TICKETNET = gettext_lazy(
     "An export is never sent twice. To change what Ticketnet holds, call Ticketnet and ask them "

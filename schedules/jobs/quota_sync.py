@@ -8,13 +8,13 @@ from mappings.models import Kind
 from mappings.selectors import correspondence_book
 from sales.selectors import quota_places_left
 
-from ..allotments import exported_performances
-from ..context import JobContext
-from ..errors import JobError, RetryLater
-from ..exports import channel_refusal
-from ..models import Job
-from ..registry import register
-from ..ticketnet import interface_client, ticketnet_errors
+from ..framework.context import JobContext
+from ..framework.errors import JobError, RetryLater
+from ..framework.models import Job
+from ..framework.registry import register
+from .allotments import exported_performances
+from .catalog_plan import channel_refusal
+from .ticketnet import interface_client, ticketnet_errors
 
 
 @register(Job.QUOTA_SYNC)

@@ -24,11 +24,12 @@ from ticketnet_gateway.errors import TicketnetRejected
 from ticketnet_gateway.types import Operation, OperationsPage
 from ticketnet_gateway.types import OperationType as GatewayOperationType
 
-from ..context import JobContext
-from ..errors import JobError
-from ..models import IntegrationCursor, Job
-from ..registry import register
-from ..ticketnet import interface_client, ticketnet_errors
+from ..framework.context import JobContext
+from ..framework.errors import JobError
+from ..framework.models import Job
+from ..framework.registry import register
+from .models import IntegrationCursor
+from .ticketnet import interface_client, ticketnet_errors
 
 # Ticketnet serves 1 … 5000 operations a page; see benchmarks/bench_integration.py.
 PAGE_SIZE = 5000

@@ -17,14 +17,14 @@ from sales.models import Ticket
 from sales.selectors import quota_seats_left
 from ticketnet_gateway.box_office import BoxOfficeError
 
-from .. import registry
-from ..context import ERROR, JobContext
-from ..errors import JobError, UnknownJob
-from ..exports import catalog_plan
-from ..locks import job_lock
-from ..models import Job
-from ..registry import register
-from ..ticketnet import interface_box_office
+from ..framework import registry
+from ..framework.context import ERROR, JobContext
+from ..framework.errors import JobError, UnknownJob
+from ..framework.locks import job_lock
+from ..framework.models import Job
+from ..framework.registry import register
+from .catalog_plan import catalog_plan
+from .ticketnet import interface_box_office
 
 logger = logging.getLogger(__name__)
 TEST_BUYER = {"buyer_last_name": "TEST", "buyer_first_name": "Interface",

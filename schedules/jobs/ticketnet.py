@@ -16,7 +16,7 @@ from ticketnet_gateway.errors import (
     TicketnetUnavailable,
 )
 
-from .errors import JobError, RetryLater
+from ..framework.errors import JobError, RetryLater
 
 
 def _password(interface: ExternalSalesInterface) -> str:
