@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Event
-from ticketnet_gateway.errors import TicketnetRejected
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
@@ -15,7 +14,7 @@ from ..framework.models import Job
 from ..framework.registry import register
 from .catalog_plan import CatalogPlan, PlannedManifestation, catalog_plan, channel_refusal
 from .models import ExportedManifestation
-from .ticketnet import interface_client, ticketnet_errors
+from .ticketnet import TicketnetRejected, interface_client, ticketnet_errors
 
 CALL_TICKETNET = gettext_lazy(
     "An export is never sent twice. To change what Ticketnet holds, call Ticketnet and ask them "

@@ -20,16 +20,9 @@ from catalog.series import describe_series
 from channels.models import ExternalSalesInterface, SalesChannel
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook, Problem, correspondence_book, event_readiness
-from ticketnet_gateway.types import (
-    Manifestation,
-    NamedCode,
-    PerformanceSpec,
-    PriceSpec,
-    SeatSpec,
-    ZoneSpec,
-)
 
 from .models import ExportedManifestation
+from .ticketnet import Manifestation, NamedCode, PerformanceSpec, PriceSpec, SeatSpec, ZoneSpec
 
 
 def channel_refusal(*, interface: ExternalSalesInterface, what: str) -> tuple[str, str] | None:

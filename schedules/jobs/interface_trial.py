@@ -15,7 +15,6 @@ from channels.models import SalesChannel
 from mappings.selectors import correspondence_book
 from sales.models import Ticket
 from sales.selectors import quota_seats_left
-from ticketnet_gateway.box_office import BoxOfficeError
 
 from ..framework import registry
 from ..framework.context import ERROR, JobContext
@@ -24,7 +23,7 @@ from ..framework.locks import job_lock
 from ..framework.models import Job
 from ..framework.registry import register
 from .catalog_plan import catalog_plan
-from .ticketnet import interface_box_office
+from .ticketnet import BoxOfficeError, interface_box_office
 
 logger = logging.getLogger(__name__)
 TEST_BUYER = {"buyer_last_name": "TEST", "buyer_first_name": "Interface",

@@ -19,17 +19,21 @@ from sales.resolve import OperationResolver, code_kind_label
 from sales.selectors import parked_lines, parked_operations
 from sales.services import operations_apply, statistics_refresh
 from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
-from ticketnet_gateway.client import TicketnetClient
-from ticketnet_gateway.errors import TicketnetRejected
-from ticketnet_gateway.types import Operation, OperationsPage
-from ticketnet_gateway.types import OperationType as GatewayOperationType
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError
 from ..framework.models import Job
 from ..framework.registry import register
 from .models import IntegrationCursor
-from .ticketnet import interface_client, ticketnet_errors
+from .ticketnet import (
+    Operation,
+    OperationsPage,
+    TicketnetClient,
+    TicketnetRejected,
+    interface_client,
+    ticketnet_errors,
+)
+from .ticketnet import OperationType as GatewayOperationType
 
 # Ticketnet serves 1 … 5000 operations a page; see benchmarks/bench_integration.py.
 PAGE_SIZE = 5000
