@@ -20,7 +20,7 @@ from .allotments import (
     exported_performances,
     performances_not_exported,
 )
-from .catalog_plan import channel_refusal
+from .channel_rules import channel_check
 from .ticketnet import interface_client, ticketnet_errors
 
 
@@ -60,9 +60,7 @@ def warn_not_exported(ctx: JobContext, *, exported_ids: set[int], event: Event |
 @register(Job.ALLOTMENT_EXPORT)
 def allotment_export(ctx: JobContext) -> None:
     interface = ctx.interface
-    refusal = channel_refusal(interface=interface, what=_("The allotment export"))
-    if refusal is not None:
-        raise JobError(*refusal)
+    channel_check(interface=interface, job=Job.ALLOTMENT_EXPORT)
     event = job_optional_event(ctx)
     performances = exported_performances(interface=interface, event=event)
     warn_not_exported(ctx, exported_ids={p.performance_id for p in performances}, event=event)

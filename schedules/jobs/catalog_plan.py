@@ -17,35 +17,14 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Event, Performance, Price, Seat, SeatCategory, Tariff, Zone
 from catalog.series import describe_series
-from channels.models import ExternalSalesInterface, SalesChannel
+from channels.models import ExternalSalesInterface
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook, Problem, correspondence_book, event_readiness
 
+from ..framework.models import Job
+from .channel_rules import channel_refusal
 from .models import ExportedManifestation
 from .ticketnet import Manifestation, NamedCode, PerformanceSpec, PriceSpec, SeatSpec, ZoneSpec
-
-
-def channel_refusal(*, interface: ExternalSalesInterface, what: str) -> tuple[str, str] | None:
-    """(text, action) when the interface's channel takes no catalogue export or quota sync
-    (the guide: visit passes are sold without catalogue or quota sync; undated passes come
-    from Ticketnet's flat files); None otherwise. `what` names the refused job."""
-    kind = interface.channel.kind
-    if kind == SalesChannel.Kind.TICKETNET_VISIT_PASS:
-        return (
-            _("%(what)s is refused on “%(interface)s”: its channel sells visit passes, which "
-              "Ticketnet sells without any catalogue or quota synchronisation.")
-            % {"what": what, "interface": interface.internal_name},
-            _("Nothing to do for visit passes: only the sales are integrated. Export numbered "
-              "events through an interface of a “Ticketnet automatic” channel."),
-        )
-    if kind == SalesChannel.Kind.FLAT_FILE:
-        return (
-            _("%(what)s is refused on “%(interface)s”: its channel takes undated passes from "
-              "Ticketnet's CSV flat files; there is no catalogue to send.")
-            % {"what": what, "interface": interface.internal_name},
-            _("Import Ticketnet's flat files instead (import_flat_file)."),
-        )
-    return None
 
 
 @dataclass(frozen=True)
@@ -335,7 +314,7 @@ def catalog_plan(*, interface: ExternalSalesInterface, event: Event) -> CatalogP
     """What exporting `event` on `interface` would send, and every problem: readiness (codes,
     quota, audience types…) and what only building the payload finds. Nothing is sent."""
     plan = CatalogPlan(interface=interface, event=event)
-    refusal = channel_refusal(interface=interface, what=_("The catalogue export"))
+    refusal = channel_refusal(interface=interface, job=Job.CATALOG_EXPORT)
     if refusal is not None:
         plan.problems.append(_problem("interface", interface, "channel", refusal[0]))
         return plan

@@ -13,16 +13,14 @@ from ..framework.errors import JobError, RetryLater
 from ..framework.models import Job
 from ..framework.registry import register
 from .allotments import exported_performances
-from .catalog_plan import channel_refusal
+from .channel_rules import channel_check
 from .ticketnet import interface_client, ticketnet_errors
 
 
 @register(Job.QUOTA_SYNC)
 def quota_sync(ctx: JobContext) -> None:
     interface = ctx.interface
-    refusal = channel_refusal(interface=interface, what=_("The quota sync"))
-    if refusal is not None:
-        raise JobError(*refusal)
+    channel_check(interface=interface, job=Job.QUOTA_SYNC)
     performances = {p.performance_id: p for p in exported_performances(interface=interface)}
     left = quota_places_left(interface=interface, performance_ids=list(performances))
     if not left:

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from channels.models import SalesChannel
 from sales.models import ParkedOperation
 from sales.models import ParkReason as ParkReasonChoices
 from sales.resolve import OperationResolver, code_kind_label
@@ -24,6 +23,7 @@ from ..framework.context import JobContext
 from ..framework.errors import JobError
 from ..framework.models import Job
 from ..framework.registry import register
+from .channel_rules import takes_web_services
 from .models import IntegrationCursor
 from .ticketnet import (
     Operation,
@@ -51,11 +51,10 @@ def sales_integration(ctx: JobContext) -> None:
     Ends WARNING with each reason to fix when lines are parked; Ticketnet unreachable raises
     RetryLater (ERROR, retried by Celery)."""
     interface = ctx.interface
-    channel = interface.channel
-    if channel.kind == SalesChannel.Kind.FLAT_FILE:
+    if not takes_web_services(interface=interface):
         raise JobError(
             _("The channel “%(channel)s” of this interface takes its sales from flat files: "
-              "Ticketnet sends no operations to integrate.") % {"channel": channel.name},
+              "Ticketnet sends no operations to integrate.") % {"channel": interface.channel.name},
             _("Import Ticketnet's CSV files with the flat-file import "
               "(manage.py import_flat_file) instead."),
         )

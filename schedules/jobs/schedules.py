@@ -6,10 +6,11 @@ import json
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from catalog.models import Event
-from channels.models import ExternalSalesInterface, SalesChannel
+from channels.models import ExternalSalesInterface
 
 from ..framework.models import Job, Run
 from ..tasks import RUN_JOB_TASK
+from .channel_rules import takes_catalogue, takes_web_services
 
 SCHEDULE_HOURS = {Job.SALES_INTEGRATION: 4, Job.QUOTA_SYNC: 24, Job.FLAT_FILE_IMPORT: 4}
 
@@ -23,11 +24,10 @@ def schedules_ensure(*, interface: ExternalSalesInterface) -> list[PeriodicTask]
     quota sync every 24 hours when its channel sells non-numbered events (not for visit
     passes); the flat-file import every 4 hours when Ticketnet sends it flat files. An
     existing task is never touched: operators may have edited it."""
-    kind = interface.channel.kind
     wanted = []
-    if kind in (SalesChannel.Kind.TICKETNET_AUTOMATIC, SalesChannel.Kind.TICKETNET_VISIT_PASS):
+    if takes_web_services(interface=interface):
         wanted.append(Job.SALES_INTEGRATION)
-    if kind == SalesChannel.Kind.TICKETNET_AUTOMATIC and interface_has_non_numbered_events(
+    if takes_catalogue(interface=interface) and interface_has_non_numbered_events(
         interface=interface
     ):
         wanted.append(Job.QUOTA_SYNC)
