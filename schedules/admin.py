@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 
 from channels.models import ExternalSalesInterface
 from channels.tenancy import InstitutionScopedAdmin
-from mappings.admin import interface_links
-from sales.admin import ParkedOperationAdmin
+from mappings.admin_utils import interface_links
+from sales.admin_utils import ParkedOperationAdmin
 from sales.models import ParkedOperation
 
 from .admin_exports import CatalogExportAdminMixin
@@ -102,6 +102,7 @@ class RunAdmin(InstitutionScopedAdmin):
                 "%(n)d runs queued: refresh the list to follow them.", queued) % {"n": queued})
 
 
+# sales.admin registered the plain one (sales comes before schedules in INSTALLED_APPS).
 admin.site.unregister(ParkedOperation)
 
 
