@@ -48,8 +48,8 @@ def run(simulator: Simulator, *, blocks: int, performances: int) -> None:
     from django.db import connection
 
     from mappings.services import correspondences_fill_suggestions
+    from schedules.framework.runner import job_run
     from schedules.models import Job, Run
-    from schedules.services import job_run
     from ticketnet_simulator.state import DEMO_LOGIN, DEMO_PASSWORD
 
     print(f"database {connection.settings_dict['NAME']} on {connection.vendor}; "

@@ -154,9 +154,9 @@ def child(trace: bool, page_size: int | None) -> None:
     use_django()
     from django.db import connection
 
+    from schedules.framework.runner import job_run
+    from schedules.framework.selectors import interface_find
     from schedules.models import Job
-    from schedules.selectors import interface_find
-    from schedules.services import job_run
 
     interface = interface_find(name=INTERFACE_NAME)
     params = {"page_size": page_size} if page_size else {}

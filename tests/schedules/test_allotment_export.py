@@ -6,9 +6,9 @@ from django.test import override_settings
 
 from catalog.models import Performance, Zone
 from channels.models import SalesChannel
-from schedules.errors import RetryLater
+from schedules.framework.errors import RetryLater
+from schedules.framework.runner import job_run
 from schedules.models import Job, Run
-from schedules.services import job_run
 from tests.schedules.export_setup import (
     demo_on,
     export,
