@@ -16,8 +16,8 @@ from lxml import etree
 from ticketnet_gateway import NAMESPACE as NS
 from ticketnet_gateway import SERVICE_PATH, WSDL_DIR
 
-from .box_office import PREFIX as BOX_OFFICE_PREFIX
-from .box_office import BoxOffice
+from .box_office_http import PREFIX as BOX_OFFICE_PREFIX
+from .box_office_http import BoxOfficeApp
 from .rules import SimulatorError
 from .state import Fault, SimulatorState
 
@@ -101,7 +101,7 @@ class SimulatorApp:
 
     def __init__(self, state: SimulatorState):
         self.state = state
-        self.box_office = BoxOffice(state)
+        self.box_office = BoxOfficeApp(state)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")

@@ -38,7 +38,7 @@ def _json(start_response, status: str, data) -> list[bytes]:
     return [body]
 
 
-class BoxOffice:
+class BoxOfficeApp:
     """The WSGI handler of `/box-office…`, mounted by the simulator's app."""
 
     def __init__(self, state: SimulatorState):
