@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Event, LogicalConfiguration, Performance, SeatCategory, Tariff, Zone
 from channels.models import ExternalSalesInterface
+from channels.rules import FieldErrors, of_institution
 
 from .validators import (
     split_double_code,
@@ -44,15 +45,11 @@ TARGET_MODELS: dict[str, type[models.Model]] = {
     Kind.CATEGORY: SeatCategory,
     Kind.TARIFF: Tariff,
 }
-# Lookup from each object to its institution.
-TARGET_INSTITUTION: dict[str, str] = {
-    Kind.EVENT: "institution_id",
-    Kind.PERFORMANCE: "event__institution_id",
-    Kind.CONFIGURATION: "hall__institution_id",
-    Kind.ZONE: "configuration__hall__institution_id",
-    Kind.CATEGORY: "institution_id",
-    Kind.TARIFF: "institution_id",
-}
+
+
+def institution_targets(*, kind: str, institution_id: int) -> models.QuerySet:
+    """The objects of `kind` that belong to the institution: those a code may be given to."""
+    return of_institution(TARGET_MODELS[kind].objects.all(), institution_id)
 
 
 class Namespace(models.TextChoices):
@@ -226,13 +223,10 @@ class Correspondence(models.Model):
         setattr(self, f"{TARGET_FIELDS[kind]}_id", object_id)
 
     def clean(self):
-        errors: dict[str, list] = {}
-
-        def add(field, message):
-            errors.setdefault(field, []).append(message)
-
         if not self.kind or not self.interface_id:
             return
+        errors = FieldErrors()
+        add = errors.add
         field = TARGET_FIELDS[self.kind]
         for other in TARGET_FIELDS.values():
             if other != field and getattr(self, f"{other}_id"):
@@ -243,11 +237,10 @@ class Correspondence(models.Model):
             add(field, _("Choose the %(kind)s this code is for.")
                 % {"kind": self.get_kind_display().lower()})
         else:
-            institution_id = TARGET_MODELS[self.kind].objects.filter(pk=target.pk).values_list(
-                TARGET_INSTITUTION[self.kind], flat=True
-            ).first()
-            if institution_id != self.interface.institution_id:
-                add(field, _("This object belongs to another institution."))
+            errors.require_same_institution(
+                field, self.interface, target,
+                message=_("This object belongs to another institution."),
+            )
             for problem in target_problems(self.kind, target, self.interface):
                 add(field, problem)
             same_object = Correspondence.objects.filter(
@@ -269,8 +262,8 @@ class Correspondence(models.Model):
                 exclude_pk=self.pk,
             ):
                 add("code", code_taken_message(namespace, value, holder))
-        if errors:
-            raise ValidationError(errors)
+        errors.raise_if_any()
+
 
 class CorrespondenceCode(models.Model):
     """One Ticketnet code a correspondence occupies on its interface: the database keeps

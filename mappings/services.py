@@ -14,13 +14,13 @@ from channels.models import ExternalSalesInterface
 
 from .models import (
     TARGET_FIELDS,
-    TARGET_INSTITUTION,
     TARGET_MODELS,
     Correspondence,
     CorrespondenceCode,
     Kind,
     code_entries,
     code_taken_message,
+    institution_targets,
     target_problems,
     validate_code_for_kind,
 )
@@ -64,8 +64,8 @@ def _load_targets(*, interface: ExternalSalesInterface, entries: list[Entry]) ->
             ids[entry.kind].add(entry.object_id)
     targets: dict[tuple[str, int], object] = {}
     for kind, pks in ids.items():
-        qs = TARGET_MODELS[kind].objects.filter(
-            pk__in=pks, **{TARGET_INSTITUTION[kind]: interface.institution_id}
+        qs = institution_targets(kind=kind, institution_id=interface.institution_id).filter(
+            pk__in=pks
         )
         if kind == Kind.PERFORMANCE:
             qs = qs.select_related("event")
