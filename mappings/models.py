@@ -1,6 +1,8 @@
 """Correspondences: the Ticketnet code of each catalogue object, per external sales interface
 (the guide's "Paramétrage correspondances TICKETNET")."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -195,14 +197,7 @@ class Correspondence(models.Model):
     def save(self, *args, **kwargs):
         with transaction.atomic():
             super().save(*args, **kwargs)
-            self.codes.all().delete()
-            CorrespondenceCode.objects.bulk_create(
-                CorrespondenceCode(
-                    correspondence=self, interface_id=self.interface_id,
-                    namespace=namespace, value=value,
-                )
-                for namespace, value in code_entries(self.kind, self.code)
-            )
+            correspondence_codes_write(correspondences=[self])
 
     @property
     def target_field(self) -> str:
@@ -294,6 +289,29 @@ class CorrespondenceCode(models.Model):
 
     def __str__(self):
         return f"{self.namespace} {self.value}"
+
+
+def correspondence_codes_write(*, correspondences: Sequence[Correspondence],
+                               replace: bool = True) -> None:
+    """Write the code side table of saved `correspondences`: one row per Ticketnet code each
+    occupies, in two queries whatever their number.
+
+    `replace` first deletes the rows they had (a code changed); a bulk path that has just
+    created them passes False and saves that query."""
+    if replace:
+        CorrespondenceCode.objects.filter(
+            correspondence__in=[c.pk for c in correspondences]
+        ).delete()
+    CorrespondenceCode.objects.bulk_create(
+        (
+            CorrespondenceCode(
+                correspondence=c, interface_id=c.interface_id, namespace=namespace, value=value
+            )
+            for c in correspondences
+            for namespace, value in code_entries(c.kind, c.code)
+        ),
+        batch_size=1000,
+    )
 
 
 def taken_codes(*, interface_id: int, entries: list[tuple[str, str]],

@@ -16,10 +16,10 @@ from .models import (
     TARGET_FIELDS,
     TARGET_MODELS,
     Correspondence,
-    CorrespondenceCode,
     Kind,
     code_entries,
     code_taken_message,
+    correspondence_codes_write,
     institution_targets,
     target_problems,
     validate_code_for_kind,
@@ -194,15 +194,8 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
         # Delete first, then create: codes may move from one object to another.
         Correspondence.objects.filter(pk__in=to_delete).delete()
         created = Correspondence.objects.bulk_create(to_create, batch_size=1000)
-        CorrespondenceCode.objects.bulk_create(
-            (
-                CorrespondenceCode(correspondence=c, interface=interface,
-                                   namespace=namespace, value=value)
-                for c in created
-                for namespace, value in code_entries(c.kind, c.code)
-            ),
-            batch_size=1000,
-        )
+        # Their old rows went with the deleted correspondences.
+        correspondence_codes_write(correspondences=created, replace=False)
     result.saved = True
     return result
 
