@@ -124,6 +124,14 @@ def _one_target_per_kind() -> Q:
     return condition
 
 
+def _target_field(model: type[models.Model], verbose_name) -> models.ForeignKey:
+    # One key per kind of object, exactly one of them set (see the check constraint).
+    return models.ForeignKey(
+        model, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="correspondences", verbose_name=verbose_name,
+    )
+
+
 class Correspondence(models.Model):
     """The Ticketnet code of one catalogue object on one interface."""
 
@@ -135,30 +143,12 @@ class Correspondence(models.Model):
         verbose_name=_("interface"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
-        verbose_name=_("event"),
-    )
-    performance = models.ForeignKey(
-        Performance, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="correspondences", verbose_name=_("performance"),
-    )
-    configuration = models.ForeignKey(
-        LogicalConfiguration, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="correspondences", verbose_name=_("logical configuration"),
-    )
-    zone = models.ForeignKey(
-        Zone, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
-        verbose_name=_("zone"),
-    )
-    category = models.ForeignKey(
-        SeatCategory, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="correspondences", verbose_name=_("seat category"),
-    )
-    tariff = models.ForeignKey(
-        Tariff, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
-        verbose_name=_("tariff"),
-    )
+    event = _target_field(Event, _("event"))
+    performance = _target_field(Performance, _("performance"))
+    configuration = _target_field(LogicalConfiguration, _("logical configuration"))
+    zone = _target_field(Zone, _("zone"))
+    category = _target_field(SeatCategory, _("seat category"))
+    tariff = _target_field(Tariff, _("tariff"))
     code = models.CharField(
         _("Ticketnet code"), max_length=200,
         help_text=_(
