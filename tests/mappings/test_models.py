@@ -118,6 +118,23 @@ def test_object_of_another_institution_refused(interface):
     assert "another institution" in " ".join(errors["event"])
 
 
+@pytest.mark.parametrize(
+    ("kind", "factory"),
+    [(Kind.ZONE, f.ZoneFactory), (Kind.CONFIGURATION, f.LogicalConfigurationFactory),
+     (Kind.CATEGORY, f.SeatCategoryFactory)],
+)
+def test_objects_reached_through_others_are_judged_by_their_own_institution(
+    interface, kind, factory
+):
+    field = Correspondence(kind=kind).target_field
+    errors = _errors(_new(interface, kind, factory(), "17"))
+    assert "This object belongs to another institution." in errors[field]
+    mine = {Kind.ZONE: {"configuration__hall__institution": interface.institution},
+            Kind.CONFIGURATION: {"hall__institution": interface.institution},
+            Kind.CATEGORY: {"institution": interface.institution}}[kind]
+    _new(interface, kind, factory(**mine), "17").full_clean()
+
+
 def test_database_refuses_a_target_of_the_wrong_kind(interface):
     event = f.EventFactory(institution=interface.institution)
     with pytest.raises(IntegrityError), transaction.atomic():
