@@ -198,6 +198,14 @@ class Problem:
     field: str
     message: str
 
+    @classmethod
+    def about(cls, kind: str, obj, field_name: str, message, label: str | None = None
+              ) -> "Problem":
+        """The problem of `obj` (None for one about no single object: then give `label`)."""
+        return cls(kind=kind, object_id=getattr(obj, "pk", None),
+                   label=label if label is not None else str(obj), field=field_name,
+                   message=str(message))
+
     def as_dict(self) -> dict:
         return {"kind": self.kind, "object_id": self.object_id, "label": self.label,
                 "field": self.field, "message": self.message}
@@ -209,11 +217,7 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
     problems: list[Problem] = []
 
     def add(kind, obj, field_name, message, label=None):
-        problems.append(Problem(
-            kind=kind, object_id=getattr(obj, "pk", None),
-            label=label if label is not None else str(obj), field=field_name,
-            message=str(message),
-        ))
+        problems.append(Problem.about(kind, obj, field_name, message, label))
 
     if event.kind not in EXPORTED_KINDS:
         add("event", event, "kind", _(
