@@ -9,12 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from channels.models import (
-    ExternalQuota,
-    SalesChannel,
-    institution_field,
-    unique_per_institution,
-)
+from channels.models import ExternalQuota, SalesChannel
+from channels.rules import institution_field, unique_per_institution
 
 
 class Hall(models.Model):

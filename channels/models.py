@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from credentials import crypto
 
-from .rules import FieldErrors, chosen, require_same_institution
+from .rules import (
+    FieldErrors,
+    chosen,
+    institution_field,
+    require_same_institution,
+    unique_per_institution,
+)
 from .validators import validate_email_list, validate_host_port
 
 # Shared by the point of sale, the quota and the interface: one msgid in the catalogue.
@@ -44,19 +50,6 @@ class Institution(models.Model):
 
     def __str__(self):
         return self.name
-
-
-def institution_field(*, related_name: str) -> models.ForeignKey:
-    """The key of an object owned by one institution: it goes when its institution goes."""
-    return models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name=related_name,
-        verbose_name=_("institution"),
-    )
-
-
-def unique_per_institution(field: str, *, name: str) -> models.UniqueConstraint:
-    """`field` (a name or a code) is unique within each institution."""
-    return models.UniqueConstraint(fields=["institution", field], name=name)
 
 
 class SalesChannel(models.Model):

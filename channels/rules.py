@@ -1,8 +1,24 @@
-"""The tenancy rule every app's objects follow: what an object links to belongs to its institution.
-Also how a clean() or a service gathers its field-level messages and raises them as one error."""
+"""The tenancy rule every app's objects follow: each belongs to one institution, and what it
+links to belongs to the same; with how a clean() or a service raises its field-level errors."""
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+
+def institution_field(*, related_name: str) -> models.ForeignKey:
+    """The key of an object owned by one institution: it goes when its institution goes."""
+    # By name: the models import this module.
+    return models.ForeignKey(
+        "channels.Institution", on_delete=models.CASCADE, related_name=related_name,
+        verbose_name=_("institution"),
+    )
+
+
+def unique_per_institution(field: str, *, name: str) -> models.UniqueConstraint:
+    """`field` (a name or a code) is unique within each institution."""
+    return models.UniqueConstraint(fields=["institution", field], name=name)
 
 
 def institution_path(model: type[Model]) -> str | None:
