@@ -60,7 +60,7 @@ def build(simulator_url: str) -> None:
 
     from catalog import services
     from catalog.models import Hall, LogicalConfiguration, Price, Seat, SeatCategory, Zone
-    from mappings.models import Correspondence, Kind
+    from mappings.models import Correspondence, Kind, correspondence_codes_write
     from mappings.suggestions import start_code
     from ticketnet_gateway import types as t
     from ticketnet_gateway.client import TicketnetClient
@@ -101,7 +101,8 @@ def build(simulator_url: str) -> None:
               for i, c in enumerate(categories, start=1)]
     codes += [Correspondence(interface=interface, kind=Kind.TARIFF, code=str(i), tariff=tr)
               for i, tr in enumerate(tariffs, start=1)]
-    Correspondence.objects.bulk_create(codes)
+    correspondence_codes_write(correspondences=Correspondence.objects.bulk_create(codes),
+                               replace=False)
     zone_code = {c.zone_id: c.code for c in codes if c.kind == Kind.ZONE}
     cat_code = {c.category_id: c.code for c in codes if c.kind == Kind.CATEGORY}
 

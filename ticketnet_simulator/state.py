@@ -72,6 +72,3 @@ class SimulatorState:
     def close(self) -> None:
         self.store.close()
 
-    def _db(self):
-        """This thread's raw connection: tests read the tables with it."""
-        return self.store.db()
