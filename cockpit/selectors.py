@@ -198,18 +198,13 @@ def _attach_performances(boards: dict[int, InterfaceDashboard], *, now: dt.datet
     allocated: dict[tuple[int, int], int] = defaultdict(int)  # (quota, performance) → n
     seats = (SeatAllocation.objects.filter(performance_id__in=performances,
                                            quota_id__in=quota_ids)
-             .values("quota_id", "performance_id").annotate(n=Count("pk")).order_by())
+             .values("quota_id", "performance_id").annotate(n=Count("*")).order_by())
     places = (ZoneAllocation.objects.filter(performance_id__in=performances,
                                             quota_id__in=quota_ids)
               .values("quota_id", "performance_id").annotate(n=Sum("places")).order_by())
     for row in [*seats, *places]:
         allocated[row["quota_id"], row["performance_id"]] += row["n"] or 0
-    sold = {
-        (row["interface_id"], row["performance_id"]): row["n"]
-        for row in Ticket.objects.filter(performance_id__in=performances,
-                                         state=Ticket.State.VALID)
-        .values("interface_id", "performance_id").annotate(n=Count("pk")).order_by()
-    }
+    sold = _sold(boards, allocated=allocated, performance_ids=list(performances))
     for pk, board in boards.items():
         interface = board.interface
         for perf in sorted(performances.values(), key=lambda p: (p["start"], p["pk"])):
@@ -219,3 +214,30 @@ def _attach_performances(boards: dict[int, InterfaceDashboard], *, now: dt.datet
                     performance_id=perf["pk"], event=f"{perf['event__code']} — "
                     f"{perf['event__name']}", start=perf["start"],
                     sold=sold.get((pk, perf["pk"]), 0), quota=quota))
+
+
+def _sold(boards: dict[int, InterfaceDashboard], *, allocated: dict[tuple[int, int], int],
+          performance_ids: list[int]) -> dict[tuple[int, int], int]:
+    """Valid tickets per (interface, performance). A performance in one interface's quota
+    only (the usual case) is counted on the (performance, state) index alone, without
+    reading the tickets; those in several interfaces' quotas, by interface."""
+    sellers: dict[int, list[int]] = defaultdict(list)  # performance → interfaces
+    for pk, board in boards.items():
+        for perf in performance_ids:
+            if allocated.get((board.interface.external_quota_id, perf)):
+                sellers[perf].append(pk)
+    valid = Ticket.objects.filter(state=Ticket.State.VALID).order_by()
+    single = [perf for perf, pks in sellers.items() if len(pks) == 1]
+    shared = [perf for perf, pks in sellers.items() if len(pks) > 1]
+    sold = {
+        (sellers[row["performance_id"]][0], row["performance_id"]): row["n"]
+        for row in valid.filter(performance_id__in=single).values("performance_id")
+        .annotate(n=Count("*"))
+    } if single else {}
+    if shared:
+        sold.update({
+            (row["interface_id"], row["performance_id"]): row["n"]
+            for row in valid.filter(performance_id__in=shared)
+            .values("interface_id", "performance_id").annotate(n=Count("*"))
+        })
+    return sold
