@@ -15,44 +15,15 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketnet_bridge.settings")
-os.environ.setdefault("DEBUG", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's packages
 os.environ.setdefault("SIMULATOR_ENABLED", "1")
 os.environ["ALLOWED_HOSTS"] = "testserver"  # the test client's host
+
+from benchmarks.harness import bench_database, step, use_django  # noqa: E402
+
 PERFORMANCES = 8  # the upcoming performances the dashboard counts: every ticket is on them
 RENDERS = 7
-
-
-def bench_database() -> tuple[str, str]:
-    """Point DATABASE_URL at a database of our own; return (its name, admin dsn)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench_dashboard: set DATABASE_URL to a PostgreSQL server.")
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench_dashboard"
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    return name, admin
-
-
-def timed(label: str):
-    class Timer:
-        def __enter__(self):
-            self.started = time.perf_counter()
-            return self
-
-        def __exit__(self, *exc):
-            print(f"{label:<48} {time.perf_counter() - self.started:8.2f} s", flush=True)
-
-    return Timer()
 
 
 def build(*, tickets: int, runs: int) -> None:
@@ -69,7 +40,7 @@ def build(*, tickets: int, runs: int) -> None:
     from channels.models import ExternalSalesInterface
     from sales.models import Order
 
-    with timed("migrate and load the demo"):
+    with step("migrate and load the demo"):
         call_command("migrate", verbosity=0)
         call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     interface = ExternalSalesInterface.objects.get(internal_name=DEMO_INTERFACE_NAME)
@@ -91,7 +62,7 @@ def build(*, tickets: int, runs: int) -> None:
     order = Order.objects.create(interface=interface, contact=interface.contact,
                                  point_of_sale=interface.point_of_sale)
     perf_ids = "{" + ",".join(str(p.pk) for p in perfs) + "}"
-    with timed(f"{tickets:,} tickets (generate_series)"), connection.cursor() as cursor:
+    with step(f"{tickets:,} tickets (generate_series)"), connection.cursor() as cursor:
         # Every tenth ticket ended by a refund; places numbered per performance in rows of
         # 1000, as Ticketnet's series.
         cursor.execute("""
@@ -110,7 +81,7 @@ def build(*, tickets: int, runs: int) -> None:
         """, {"interface": interface.pk, "perfs": perf_ids, "nperf": PERFORMANCES,
               "zone": zone.pk, "category": category.pk, "tariff": tariff.pk,
               "order": order.pk, "count": tickets})
-    with timed(f"{runs:,} runs over 40 days"), connection.cursor() as cursor:
+    with step(f"{runs:,} runs over 40 days"), connection.cursor() as cursor:
         cursor.execute("""
             INSERT INTO schedules_run (interface_id, job, trigger, params, status, started_at,
                 finished_at, counts, messages, progress_done, attempt, celery_task_id)
@@ -124,7 +95,7 @@ def build(*, tickets: int, runs: int) -> None:
                    jsonb_build_object('sold', n %% 97, 'operations', n %% 101), '[]', 0, 0, ''
             FROM generate_series(1, %(count)s) AS n
         """, {"interface": interface.pk, "count": runs})
-    with timed("1,000 open parked lines"), connection.cursor() as cursor:
+    with step("1,000 open parked lines"), connection.cursor() as cursor:
         cursor.execute("""
             INSERT INTO sales_parkedoperation (interface_id, operation_id, type, ticket_number,
                 line, reason, message, first_attempt_at, last_attempt_at, attempts)
@@ -133,7 +104,7 @@ def build(*, tickets: int, runs: int) -> None:
                    now(), now(), 1
             FROM generate_series(1, 1000) AS n
         """, {"interface": interface.pk})
-    with timed("VACUUM ANALYZE (as autovacuum would)"), connection.cursor() as cursor:
+    with step("VACUUM ANALYZE (as autovacuum would)"), connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
 
@@ -165,11 +136,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=10_000)
     args = parser.parse_args()
-    name, admin = bench_database()
-    try:
-        import django
-
-        django.setup()
+    with bench_database("bench_dashboard"):
+        use_django()
         from django.contrib.auth import get_user_model
 
         build(tickets=args.tickets, runs=args.runs)
@@ -177,15 +145,6 @@ def main() -> None:
         superuser = users.create_superuser("bench-admin", "bench@example.org", "x")
         render("the demo operator", users.get(username="operator"))
         render("a superuser", superuser)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        import psycopg
-
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        print(f"dropped database {name}")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ from catalog.models import Performance, SeatAllocation, ZoneAllocation
 from channels.models import ExternalSalesInterface
 from channels.tenancy import scope_queryset
 from sales.models import ParkedOperation, ParkReason, Ticket
+from schedules.jobs.schedules import schedule_name
 from schedules.models import Job, Run
-from schedules.services import schedule_name
 
 from .beat import Schedule, schedule_of
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from channels.demo import DEMO_INTERFACE_NAME
 from channels.models import ExternalSalesInterface
+from schedules.framework.runner import job_run
 from schedules.models import Job, Run
-from schedules.services import job_run
 
 from .conftest import log_in
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from schedules.jobs.schedules import schedules_ensure
 from schedules.models import Job, Run
-from schedules.services import schedules_ensure
 from tests import factories as f
 
 from .conftest import add_history, client_for

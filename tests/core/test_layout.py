@@ -2,13 +2,15 @@
 to read, unless the README's Layout says why one is longer."""
 
 import re
+import tomllib
 from pathlib import Path
 
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-PRODUCT = ["ticketnet_bridge", "demo", "credentials", "channels", "catalog", "mappings", "sales",
-           "schedules", "ticketnet_gateway", "ticketnet_simulator"]
+# The rooms are the import rules' root packages (pyproject), less the tests and benchmarks.
+PRODUCT = [name for name in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+           ["importlinter"]["root_packages"] if name not in ("tests", "benchmarks")]
 MAX_LINES = 400
 
 
