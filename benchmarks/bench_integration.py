@@ -19,73 +19,33 @@ the figure). Runs in a database of its own (`<name>_bench_integration`), dropped
 import argparse
 import json
 import os
-import resource
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketnet_bridge.settings")
-os.environ.setdefault("DEBUG", "1")
+sys.path.insert(0, str(ROOT))  # the checkout's packages
+
+from benchmarks.harness import (  # noqa: E402
+    INTERFACE_NAME,
+    Simulator,
+    bench_database,
+    cpu_seconds,
+    event_on_sale,
+    manage,
+    numbered_blocks,
+    peak_rss_mib,
+    rss_mib,
+    ticketnet_interface,
+    use_django,
+)
 
 BLOCKS, ROWS, SEATS_PER_ROW, PERFORMANCES, STANDING = 20, 25, 40, 10, 10_000
-INTERFACE = "Bench * Ticketnet"
 MANIFESTATION = "1701"
-
-
-def _bench_database() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench_integration: set DATABASE_URL to a PostgreSQL server.")
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench_integration"
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    return name, admin
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _manage(*args, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT,
-                          capture_output=True, text=True, check=True, **kw)
-
-
-class Simulator:
-    """`manage.py ticketnet_simulator serve` in its own process."""
-
-    def __init__(self, state: Path):
-        self.state = state
-        self.url = f"127.0.0.1:{_free_port()}"
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "ticketnet_simulator", "serve",
-             "--bind", self.url, "--state", str(state)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.proc.stdout.readline()  # the "serving" line: it listens
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 # The catalogue and its export ---------------------------------------------------------------
@@ -99,26 +59,8 @@ def build(simulator_url: str) -> None:
     from django.utils import timezone
 
     from catalog import services
-    from catalog.models import (
-        ActivityProfile,
-        Event,
-        Hall,
-        LogicalConfiguration,
-        Performance,
-        Price,
-        SeatCategory,
-        Tariff,
-        Zone,
-    )
-    from channels.models import (
-        Contact,
-        ExternalQuota,
-        ExternalSalesInterface,
-        Institution,
-        PointOfSale,
-        SalesChannel,
-    )
-    from mappings.models import Correspondence, Kind
+    from catalog.models import Hall, LogicalConfiguration, Price, Seat, SeatCategory, Zone
+    from mappings.models import Correspondence, Kind, correspondence_codes_write
     from mappings.suggestions import start_code
     from ticketnet_gateway import types as t
     from ticketnet_gateway.client import TicketnetClient
@@ -129,48 +71,23 @@ def build(simulator_url: str) -> None:
     )
 
     call_command("migrate", verbosity=0)
-    institution = Institution.objects.create(code="bench", name="Bench", language="en")
-    channel = SalesChannel.objects.create(institution=institution, name="Ticketnet",
-                                          accepts_third_party_tickets=True)
-    quota = ExternalQuota.objects.create(institution=institution, name="Ticketnet",
-                                         channel=channel)
-    interface = ExternalSalesInterface(
-        institution=institution, channel=channel, internal_name=INTERFACE, url=simulator_url,
-        login=DEMO_LOGIN, institution_code=DEMO_INSTITUTION_CODE, client_name="ELCA",
-        contact=Contact.objects.create(institution=institution, name="TICKETNET",
-                                       pending_account_allowed=True),
-        point_of_sale=PointOfSale.objects.create(institution=institution, code="TKN",
-                                                 channel=channel),
-        external_quota=quota, price_policy=ExternalSalesInterface.PricePolicy.ERROR,
-    )
-    interface.set_password(DEMO_PASSWORD)
-    interface.save()
+    interface = ticketnet_interface(url=simulator_url, login=DEMO_LOGIN, password=DEMO_PASSWORD,
+                                    institution_code=DEMO_INSTITUTION_CODE)
+    institution, quota = interface.institution, interface.external_quota
     categories = [SeatCategory.objects.create(institution=institution, name=f"Cat {i}", rank=i)
                   for i in (1, 2, 3)]
-    tariffs = [Tariff.objects.create(institution=institution, code=c, name=c)
-               for c in ("PLEIN", "REDUIT")]
     config = LogicalConfiguration.objects.create(
         hall=Hall.objects.create(institution=institution, name="Arena"), name="Concert")
-    zones = Zone.objects.bulk_create(
-        Zone(configuration=config, name=f"Block {i + 1}", block_letter="AB"[i // 10],
-             block_number=i % 10 + 1) for i in range(BLOCKS))
-    for i, zone in enumerate(zones):
-        services.seats_create_block(zone=zone, rows=ROWS, seats_per_row=SEATS_PER_ROW,
-                                    category=categories[i % 2])
+    zones = numbered_blocks(configuration=config, count=BLOCKS, rows=ROWS,
+                            seats_per_row=SEATS_PER_ROW, categories=categories[:2])
     pit = Zone.objects.create(configuration=config, name="Pit", numbered=False,
                               capacity=STANDING, category=categories[2])
-    event = Event.objects.create(institution=institution, code="BENCH", name="Tour",
-                                 season=2027)
     first = timezone.make_aware(dt.datetime(2027, 3, 1, 20, 30))
-    perfs = Performance.objects.bulk_create(
-        Performance(event=event, configuration=config, start=first + dt.timedelta(days=i))
-        for i in range(PERFORMANCES))
-    for c, cents in zip(categories, (6500, 4500, 3500), strict=True):
-        for tariff, factor in zip(tariffs, (1.0, 0.8), strict=True):
-            Price.objects.create(event=event, category=c, tariff=tariff,
-                                 amount_cents=int(cents * factor))
-    ActivityProfile.objects.create(institution=institution, name="TN",
-                                   channel=channel).events.add(event)
+    event, perfs, tariffs = event_on_sale(
+        interface=interface, configuration=config,
+        starts=[first + dt.timedelta(days=i) for i in range(PERFORMANCES)],
+        full_prices=dict(zip(categories, (6500, 4500, 3500), strict=True)),
+        code="BENCH", name="Tour")
     services.quota_allocate_seats(performances=perfs, quota=quota)
     services.quota_allocate_places(performances=perfs, quota=quota, zones=[pit])
 
@@ -184,11 +101,10 @@ def build(simulator_url: str) -> None:
               for i, c in enumerate(categories, start=1)]
     codes += [Correspondence(interface=interface, kind=Kind.TARIFF, code=str(i), tariff=tr)
               for i, tr in enumerate(tariffs, start=1)]
-    Correspondence.objects.bulk_create(codes)
+    correspondence_codes_write(correspondences=Correspondence.objects.bulk_create(codes),
+                               replace=False)
     zone_code = {c.zone_id: c.code for c in codes if c.kind == Kind.ZONE}
     cat_code = {c.category_id: c.code for c in codes if c.kind == Kind.CATEGORY}
-
-    from catalog.models import Seat
 
     seats = list(Seat.objects.filter(zone__in=zones).values_list("zone_id", "row", "number",
                                                                  "category_id"))
@@ -231,31 +147,19 @@ def reset_integration() -> None:
 # The integrating child process -----------------------------------------------------------------
 
 
-def _peak_rss_mib() -> float:
-    """This process's own high-water mark (VmHWM is reset by exec; ru_maxrss is not: after
-    fork + exec it may still hold the parent's peak)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def child(trace: bool, page_size: int | None) -> None:
     import tracemalloc
 
-    import django
-
     if trace:
         tracemalloc.start()
-    django.setup()
+    use_django()
     from django.db import connection
 
+    from schedules.framework.runner import job_run
+    from schedules.framework.selectors import interface_find
     from schedules.models import Job
-    from schedules.selectors import interface_find
-    from schedules.services import job_run
 
-    interface = interface_find(name=INTERFACE)
+    interface = interface_find(name=INTERFACE_NAME)
     params = {"page_size": page_size} if page_size else {}
     with connection.cursor() as cursor:  # the backend serving this process, on this machine
         cursor.execute("SELECT pg_backend_pid()")
@@ -268,7 +172,7 @@ def child(trace: bool, page_size: int | None) -> None:
 
         def traced_store(**kw):
             store(**kw)
-            print(f"page RSS now {_rss_now_mib():.0f} MiB, peak {_peak_rss_mib():.0f} MiB",
+            print(f"page RSS now {rss_mib():.0f} MiB, peak {peak_rss_mib():.0f} MiB",
                   file=sys.stderr, flush=True)
 
         sales_integration.cursor_store = traced_store
@@ -289,22 +193,10 @@ def child(trace: bool, page_size: int | None) -> None:
     print(json.dumps({
         "status": run.status, "counts": run.counts, "messages": run.messages[:3],
         "seconds": elapsed,
-        "rss_mib": _peak_rss_mib(),
+        "rss_mib": peak_rss_mib(),
         "cpu": {"integration": own_cpu, "postgresql": backend_cpu},
         "traced_mib": peak_traced / 2**20 if trace else None,
     }))
-
-
-def cpu_seconds(pid: int | str = "self") -> float:
-    """User + system CPU time of a process so far (/proc/<pid>/stat, any user's process)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_now_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def integrate(trace: bool, page_size: int | None) -> dict:
@@ -429,89 +321,79 @@ def main() -> None:
     if args.child:
         return child(args.trace, args.page_size)
 
-    sizes = [int(s) for s in args.sizes.split(",")]
     if args.profile:
         os.environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
-    name, admin = _bench_database()
     work = Path(tempfile.mkdtemp(prefix="bench-integration-"))
-    base_state = work / "base.sqlite3"
-    sim = Simulator(base_state)
-    import django
+    try:
+        with bench_database("bench_integration"):
+            use_django()
+            run(work, sizes=[int(s) for s in args.sizes.split(",")], page_size=args.page_size,
+                trace_runs=not args.no_trace_runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
-    django.setup()
+
+def run(work: Path, *, sizes: list[int], page_size: int | None, trace_runs: bool) -> None:
     from django.db import connection
 
-    try:
-        t0 = time.perf_counter()
+    from channels.models import ExternalSalesInterface
+
+    base_state = work / "base.sqlite3"
+    t0 = time.perf_counter()
+    with Simulator(base_state) as sim:
         build(sim.url)
-        sim.stop()
-        print(f"catalogue built and exported to the simulator in {time.perf_counter() - t0:.1f} s:"
-              f" {BLOCKS * ROWS * SEATS_PER_ROW:,} seats + {STANDING:,} places × "
-              f"{PERFORMANCES} performances in the quota", flush=True)
-        print(f"database {connection.settings_dict['NAME']}; page size "
-              f"{args.page_size or 'default'}; {os.cpu_count()} CPUs", flush=True)
-        print(f"{'operations':>10} {'integration':>12} {'ops/s':>8} {'peak RSS':>9} "
-              f"{'traced':>8} | {'COPY':>7} {'ops/s':>9} {'ratio':>6}", flush=True)
-        for size in sizes:
-            state = work / f"state-{size}.sqlite3"
-            shutil.copy(base_state, state)
-            t0 = time.perf_counter()
-            _manage("ticketnet_simulator", "generate", "--count", str(size), "--state",
-                    str(state))
-            generated = time.perf_counter() - t0
-            copied, copy_seconds = copy_ceiling(state)
-            sim = Simulator(state)
+    print(f"catalogue built and exported to the simulator in {time.perf_counter() - t0:.1f} s:"
+          f" {BLOCKS * ROWS * SEATS_PER_ROW:,} seats + {STANDING:,} places × "
+          f"{PERFORMANCES} performances in the quota", flush=True)
+    print(f"database {connection.settings_dict['NAME']}; page size "
+          f"{page_size or 'default'}; {os.cpu_count()} CPUs", flush=True)
+    print(f"{'operations':>10} {'integration':>12} {'ops/s':>8} {'peak RSS':>9} "
+          f"{'traced':>8} | {'COPY':>7} {'ops/s':>9} {'ratio':>6}", flush=True)
+    for size in sizes:
+        state = work / f"state-{size}.sqlite3"
+        shutil.copy(base_state, state)
+        t0 = time.perf_counter()
+        manage("ticketnet_simulator", "generate", "--count", str(size), "--state", str(state))
+        generated = time.perf_counter() - t0
+        copied, copy_seconds = copy_ceiling(state)
+        with Simulator(state) as sim:
             os.environ["BENCH_SIMULATOR_URL"] = sim.url
-            from channels.models import ExternalSalesInterface
-
-            ExternalSalesInterface.objects.filter(internal_name=INTERFACE).update(url=sim.url)
-            try:
+            ExternalSalesInterface.objects.filter(internal_name=INTERFACE_NAME).update(url=sim.url)
+            reset_integration()
+            sim_cpu = cpu_seconds(sim.pid)
+            plain = integrate(False, page_size)
+            sim_cpu = cpu_seconds(sim.pid) - sim_cpu
+            floor, floor_parts = writes_floor(page_size)
+            traced = None
+            if trace_runs:
                 reset_integration()
-                sim_cpu = cpu_seconds(sim.proc.pid)
-                plain = integrate(False, args.page_size)
-                sim_cpu = cpu_seconds(sim.proc.pid) - sim_cpu
-                floor, floor_parts = writes_floor(args.page_size)
-                traced = None
-                if not args.no_trace_runs:
-                    reset_integration()
-                    traced = integrate(True, args.page_size)
-            finally:
-                sim.stop()
-            counts = plain["counts"]
-            assert plain["status"] == "ok", plain
-            assert counts["operations"] == size, counts
-            rate = size / plain["seconds"]
-            copy_rate = copied / copy_seconds
-            print(f"{size:>10,} {plain['seconds']:>10.1f} s {rate:>8,.0f} "
-                  f"{plain['rss_mib']:>6.0f} MiB "
-                  f"{(traced or {}).get('traced_mib') or 0:>5.0f} MiB | "
-                  f"{copy_seconds:>5.1f} s {copy_rate:>9,.0f} {copy_rate / rate:>5.1f}×",
-                  flush=True)
-            print(f"{'':>10} sold {counts.get('sold', 0):,}, duplicated "
-                  f"{counts.get('duplicated', 0):,}, refunded {counts.get('refunded', 0):,}, "
-                  f"parked {counts.get('parked', 0):,}; {counts['pages']} pages; generated by "
-                  f"the simulator in {generated:.0f} s", flush=True)
-            cpu = plain["cpu"]
-            total_cpu = cpu["integration"] + cpu["postgresql"] + sim_cpu
-            print(f"{'':>10} CPU: integrating process {cpu['integration']:.1f} s "
-                  f"({cpu['integration'] * 1e6 / size:.0f} µs/op), its PostgreSQL backend "
-                  f"{cpu['postgresql']:.1f} s ({cpu['postgresql'] * 1e6 / size:.0f} µs/op), "
-                  f"simulator {sim_cpu:.1f} s ({sim_cpu * 1e6 / size:.0f} µs/op); "
-                  f"{total_cpu:.1f} CPU-s in all for {os.cpu_count()} cores", flush=True)
-            print(f"{'':>10} PostgreSQL's floor: the same writes alone (same pages and order, "
-                  f"indexes and constraints; no reading, no Python per row) {floor:.1f} s "
-                  f"({size / floor:,.0f} ops/s): " + ", ".join(
-                      f"{k} {v:.1f} s" for k, v in floor_parts.items()), flush=True)
-            state.unlink()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        shutil.rmtree(work, ignore_errors=True)
-        import psycopg
-
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                traced = integrate(True, page_size)
+        counts = plain["counts"]
+        assert plain["status"] == "ok", plain
+        assert counts["operations"] == size, counts
+        rate = size / plain["seconds"]
+        copy_rate = copied / copy_seconds
+        print(f"{size:>10,} {plain['seconds']:>10.1f} s {rate:>8,.0f} "
+              f"{plain['rss_mib']:>6.0f} MiB "
+              f"{(traced or {}).get('traced_mib') or 0:>5.0f} MiB | "
+              f"{copy_seconds:>5.1f} s {copy_rate:>9,.0f} {copy_rate / rate:>5.1f}×",
+              flush=True)
+        print(f"{'':>10} sold {counts.get('sold', 0):,}, duplicated "
+              f"{counts.get('duplicated', 0):,}, refunded {counts.get('refunded', 0):,}, "
+              f"parked {counts.get('parked', 0):,}; {counts['pages']} pages; generated by "
+              f"the simulator in {generated:.0f} s", flush=True)
+        cpu = plain["cpu"]
+        total_cpu = cpu["integration"] + cpu["postgresql"] + sim_cpu
+        print(f"{'':>10} CPU: integrating process {cpu['integration']:.1f} s "
+              f"({cpu['integration'] * 1e6 / size:.0f} µs/op), its PostgreSQL backend "
+              f"{cpu['postgresql']:.1f} s ({cpu['postgresql'] * 1e6 / size:.0f} µs/op), "
+              f"simulator {sim_cpu:.1f} s ({sim_cpu * 1e6 / size:.0f} µs/op); "
+              f"{total_cpu:.1f} CPU-s in all for {os.cpu_count()} cores", flush=True)
+        print(f"{'':>10} PostgreSQL's floor: the same writes alone (same pages and order, "
+              f"indexes and constraints; no reading, no Python per row) {floor:.1f} s "
+              f"({size / floor:,.0f} ops/s): " + ", ".join(
+                  f"{k} {v:.1f} s" for k, v in floor_parts.items()), flush=True)
+        state.unlink()
 
 
 if __name__ == "__main__":

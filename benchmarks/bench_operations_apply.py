@@ -21,8 +21,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from benchmarks import sales_data  # noqa: E402
 from sales import bulk, services  # noqa: E402
-from tests.sales import factories as sf  # noqa: E402
 
 PAGE = 5000
 
@@ -35,8 +35,8 @@ def run(use_copy: bool, pages: int) -> tuple[float, int]:
     bulk.USE_COPY = use_copy
     try:
         with transaction.atomic():
-            s = sf.sales_setup(seats=10, places=PAGE * pages)
-            ops = [sf.place_sale(s, 1 + n // 1000, 1 + n % 1000) for n in range(PAGE * pages)]
+            s = sales_data.standing_zone(places=PAGE * pages)
+            ops = sales_data.place_sales(s, count=PAGE * pages)
             t0 = time.perf_counter()
             for i in range(pages):
                 services.operations_apply(

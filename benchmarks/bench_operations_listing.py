@@ -12,31 +12,23 @@ libxml2's trees are not in that count: the kept parser holds one page's tree (ab
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's packages
 
+from benchmarks.harness import Simulator, traced  # noqa: E402
+from benchmarks.zeep_listing import ZeepListingClient  # noqa: E402
 from ticketnet_gateway.client import TicketnetClient  # noqa: E402
-from ticketnet_simulator.state import SimulatorState  # noqa: E402
-
-SERVE = """
-import sys
-from ticketnet_simulator.server import make_simulator_server
-from ticketnet_simulator.state import SimulatorState
-state = SimulatorState(sys.argv[1])
-server = make_simulator_server(sys.argv[2], state)
-print("ready", flush=True)
-server.serve_forever()
-"""
+from ticketnet_simulator.state import (  # noqa: E402
+    DEMO_INSTITUTION_CODE,
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    SimulatorState,
+)
 
 
 def prepare(path: Path, count: int) -> float:
@@ -81,33 +73,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite3"
         generated_in = prepare(path, args.count)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", SERVE, str(path), f"127.0.0.1:{port}"], cwd=ROOT,
-            stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        try:
-            assert server.stdout.readline().strip() == b"ready"
-            results = {}
-            for name in ("zeep", "lxml"):
-                client = TicketnetClient(
-                    url=f"127.0.0.1:{port}", login="SBSSOMETHING",
-                    password="demo-ticketnet-password", institution_code="505",  # noqa: S106
-                    listing_parser=name, read_timeout=120, operation_timeout=600)
+        results = {}
+        with Simulator(path) as simulator:
+            for name, client_class in (("zeep", ZeepListingClient), ("lxml", TicketnetClient)):
+                client = client_class(
+                    url=simulator.url, login=DEMO_LOGIN, password=DEMO_PASSWORD,
+                    institution_code=DEMO_INSTITUTION_CODE, read_timeout=120,
+                    operation_timeout=600)
                 list_all(client, args.page_size)  # warm up (connection, caches)
                 started = time.perf_counter()
                 total = list_all(client, args.page_size)
                 elapsed = time.perf_counter() - started
-                tracemalloc.start()
-                list_all(client, args.page_size)
-                _current, peak = tracemalloc.get_traced_memory()
-                tracemalloc.stop()
+                with traced() as figures:
+                    list_all(client, args.page_size)
                 assert total == args.count, (name, total)
-                results[name] = (total / elapsed, peak, elapsed)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+                results[name] = (total / elapsed, figures["peak_mib"], elapsed)
 
     zeep_rate, zeep_peak, zeep_time = results["zeep"]
     lxml_rate, lxml_peak, lxml_time = results["lxml"]
@@ -117,7 +97,7 @@ def main() -> None:
     print(f"{'parser':<8}{'ops/s':>12}{'seconds':>10}{'peak MiB':>11}")
     for name, (rate, peak, elapsed) in results.items():
         kept = "  (kept)" if name == "lxml" else ""
-        print(f"{name:<8}{rate:>12,.0f}{elapsed:>10.2f}{peak / 2**20:>11.1f}{kept}")
+        print(f"{name:<8}{rate:>12,.0f}{elapsed:>10.2f}{peak:>11.1f}{kept}")
     print(f"lxml / zeep: {lxml_rate / zeep_rate:.1f}x the speed, "
           f"{lxml_peak / zeep_peak:.2f}x the peak memory")
 

@@ -5,82 +5,50 @@ Runs against DATABASE_URL's server in a database of its own (`<name>_bench`), cr
 migrated and dropped here. Prints time and peak Python memory (tracemalloc) per step.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tnb_catalog \
-        .venv/bin/python benchmarks/bench_stadium.py
+        .venv/bin/python benchmarks/bench_stadium.py [--blocks 80] [--performances 19]
 """
 
+import argparse
 import datetime as dt
-import os
 import resource
 import sys
 import time
-import tracemalloc
-from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketnet_bridge.settings")
-os.environ.setdefault("DEBUG", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's packages
+
+from benchmarks.harness import (  # noqa: E402
+    bench_database,
+    event_on_sale,
+    numbered_blocks,
+    step,
+    ticketnet_interface,
+    use_django,
+)
 
 BLOCKS, ROWS, SEATS_PER_ROW, PERFORMANCES = 80, 25, 40, 19
 COMPARE_BLOCKS = 10
 
 
-def _bench_database() -> tuple[str, str | None]:
-    """Point DATABASE_URL at a database of our own; return (url, admin dsn to drop it)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench_stadium: set DATABASE_URL to a PostgreSQL server "
-                 "(postgres://user@host:port/db).")
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    bench_url = urlunsplit(parts._replace(path=f"/{name}"))
-    os.environ["DATABASE_URL"] = bench_url
-    return name, admin
-
-
-results: list[tuple[str, float, float, str]] = []
-
-
-@contextmanager
-def step(label: str, note: str = ""):
-    tracemalloc.start()
-    started = time.perf_counter()
-    box = {"note": note}
-    yield box
-    elapsed = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    results.append((label, elapsed, peak / 2**20, box["note"]))
-    print(f"{label:<52} {elapsed:8.2f} s {peak / 2**20:9.1f} MiB  {box['note']}", flush=True)
+def size_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The stadium's size, for this benchmark and the others built on it."""
+    parser.add_argument("--blocks", type=int, default=BLOCKS,
+                        help=f"blocks of {ROWS} × {SEATS_PER_ROW} seats (default {BLOCKS})")
+    parser.add_argument("--performances", type=int, default=PERFORMANCES,
+                        help=f"performances of the competition (default {PERFORMANCES})")
+    return parser
 
 
 def main() -> None:
-    name, admin = _bench_database()
-    try:
-        run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        import psycopg
-
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        print(f"dropped database {name}")
+    args = size_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0])
+                          ).parse_args()
+    with bench_database("bench"):
+        use_django()
+        run(blocks=args.blocks, performances=args.performances)
 
 
-def run() -> None:
-    import django
-
-    django.setup()
+def run(*, blocks: int, performances: int) -> None:
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
@@ -93,9 +61,8 @@ def run() -> None:
     with step("migrate the bench database"):
         call_command("migrate", verbosity=0)
 
-    stadium = create_stadium()
-    interface, event = stadium.interface, stadium.event
-    performances, quota = stadium.performances, stadium.quota
+    stadium = create_stadium(blocks=blocks, performances=performances)
+    interface, event, quota = stadium.interface, stadium.event, stadium.quota
     with step("fill in every code by the suggestions") as box:
         box["note"] = f"{correspondences_fill_suggestions(interface=interface).created} codes"
     with step("grid rows (catalogue + codes + suggestions)") as box:
@@ -112,116 +79,69 @@ def run() -> None:
             problems = event_readiness(interface=interface, event=event)
         box["note"] = f"{len(problems)} problems, {len(ctx.captured_queries)} queries"
     with step("release every seat of the quota") as box:
-        box["note"] = f"{services.quota_release_seats(performances=performances, quota=quota):,}"
+        released = services.quota_release_seats(performances=stadium.performances, quota=quota)
+        box["note"] = f"{released:,}"
     print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
-
-
-def create_stadium(*, url: str = "127.0.0.1:7999", password: str | None = None,
-                   compare: bool = True) -> SimpleNamespace:
-    """The stadium, its 19-performance competition and every seat in the quota (the bulk
-    paths timed by `step`); other benchmarks import it (bench_allotment_export.py)."""
+def create_stadium(*, blocks: int = BLOCKS, performances: int = PERFORMANCES,
+                   url: str = "127.0.0.1:7999", login: str = "bench",
+                   password: str | None = None, compare: bool = True) -> SimpleNamespace:
+    """The stadium, its competition and every seat in the quota (the bulk paths timed by
+    `step`); other benchmarks import it (bench_allotment_export.py)."""
     from django.utils import timezone
 
     from catalog import services
-    from catalog.models import (
-        ActivityProfile,
-        Event,
-        Hall,
-        LogicalConfiguration,
-        Performance,
-        Price,
-        SeatAllocation,
-        SeatCategory,
-        Tariff,
-        Zone,
-    )
-    from channels.models import (
-        Contact,
-        ExternalQuota,
-        ExternalSalesInterface,
-        Institution,
-        PointOfSale,
-        SalesChannel,
-    )
-    institution = Institution.objects.create(code="bench", name="Bench")
-    channel = SalesChannel.objects.create(institution=institution, name="Ticketnet")
-    quota = ExternalQuota.objects.create(institution=institution, name="Ticketnet",
-                                         channel=channel)
-    interface = ExternalSalesInterface.objects.create(
-        institution=institution, channel=channel, internal_name="Bench * Ticketnet",
-        url=url, login="bench",
-        contact=Contact.objects.create(institution=institution, name="TN",
-                                       pending_account_allowed=True),
-        point_of_sale=PointOfSale.objects.create(institution=institution, code="TKN",
-                                                 channel=channel),
-        external_quota=quota, client_name="ELCA", institution_code="505",
-    )
-    if password is not None:
-        interface.set_password(password)
-        interface.save(update_fields=["password_encrypted"])
+    from catalog.models import Event, Hall, LogicalConfiguration, SeatAllocation, SeatCategory
+
+    interface = ticketnet_interface(url=url, login=login, password=password)
+    institution, quota = interface.institution, interface.external_quota
     categories = [SeatCategory.objects.create(institution=institution, name=f"Cat {i}", rank=i)
                   for i in range(1, 5)]
     hall = Hall.objects.create(institution=institution, name="Stadium")
     config = LogicalConfiguration.objects.create(hall=hall, name="Football")
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    zones = Zone.objects.bulk_create(
-        Zone(configuration=config, name=f"Block {letters[i // 10]}{i % 10 + 1}",
-             block_letter=letters[i // 10], block_number=i % 10 + 1)
-        for i in range(BLOCKS)
-    )
-
-    total = BLOCKS * ROWS * SEATS_PER_ROW
-    with step(f"seats: {BLOCKS} blocks × {ROWS} × {SEATS_PER_ROW} (COPY)", f"{total:,} seats"):
-        for i, zone in enumerate(zones):
-            services.seats_create_block(zone=zone, rows=ROWS, seats_per_row=SEATS_PER_ROW,
-                                        category=categories[i % 4])
+    total = blocks * ROWS * SEATS_PER_ROW
+    with step(f"seats: {blocks} blocks × {ROWS} × {SEATS_PER_ROW} (COPY)", f"{total:,} seats"):
+        zones = numbered_blocks(configuration=config, count=blocks, rows=ROWS,
+                                seats_per_row=SEATS_PER_ROW, categories=categories)
 
     if compare:
-        compare_bulk_paths(hall=hall, category=categories[0])
+        compare_bulk_paths(hall=hall, category=categories[0], blocks=min(blocks, COMPARE_BLOCKS))
 
-    event = Event.objects.create(institution=institution, code="L2", name="League",
-                                 kind=Event.Kind.COMPETITION, season=2027)
     first = timezone.make_aware(dt.datetime(2027, 8, 6, 20, 0))
-    with step(f"{PERFORMANCES} performances, prices, activity profile"):
-        performances = Performance.objects.bulk_create(
-            Performance(event=event, configuration=config, start=first + dt.timedelta(weeks=2 * i))
-            for i in range(PERFORMANCES)
-        )
-        tariffs = [Tariff.objects.create(institution=institution, code=c, name=c)
-                   for c in ("PLEIN", "REDUIT")]
-        Price.objects.bulk_create(Price(event=event, category=c, tariff=t, amount_cents=2000)
-                                  for c in categories for t in tariffs)
-        profile = ActivityProfile.objects.create(institution=institution, name="TN",
-                                                 channel=channel)
-        profile.events.add(event)
+    with step(f"{performances} performances, prices, activity profile"):
+        event, performance_rows, _tariffs = event_on_sale(
+            interface=interface, configuration=config,
+            starts=[first + dt.timedelta(weeks=2 * i) for i in range(performances)],
+            full_prices=dict.fromkeys(categories, 2000),
+            code="L2", name="League", kind=Event.Kind.COMPETITION)
 
     with step("allocate every seat of every performance", "") as box:
-        created = services.quota_allocate_seats(performances=performances, quota=quota)
+        created = services.quota_allocate_seats(performances=performance_rows, quota=quota)
         box["note"] = f"{created:,} allocations"
-    assert SeatAllocation.objects.filter(quota=quota).count() == total * PERFORMANCES
+    assert SeatAllocation.objects.filter(quota=quota).count() == total * performances
     with step("allocate again (nothing new)") as box:
-        box["note"] = f"{services.quota_allocate_seats(performances=performances, quota=quota)}"
+        again = services.quota_allocate_seats(performances=performance_rows, quota=quota)
+        box["note"] = f"{again}"
 
-    return SimpleNamespace(institution=institution, channel=channel, quota=quota,
-                           interface=interface, event=event, performances=performances,
+    return SimpleNamespace(institution=institution, channel=interface.channel, quota=quota,
+                           interface=interface, event=event, performances=performance_rows,
                            configuration=config, zones=zones, total_seats=total)
 
 
-def compare_bulk_paths(*, hall, category) -> None:
+def compare_bulk_paths(*, hall, category, blocks: int) -> None:
     """The same blocks on a scratch configuration, COPY against bulk_create."""
     from catalog import services
     from catalog.models import LogicalConfiguration, Zone
 
     scratch = LogicalConfiguration.objects.create(hall=hall, name="Scratch")
-    compare = COMPARE_BLOCKS * ROWS * SEATS_PER_ROW
+    compare = blocks * ROWS * SEATS_PER_ROW
     timings = {}
     for method in ("copy", "bulk_create"):
         scratch_zones = Zone.objects.bulk_create(
-            Zone(configuration=scratch, name=f"{method} {i}") for i in range(COMPARE_BLOCKS)
+            Zone(configuration=scratch, name=f"{method} {i}") for i in range(blocks)
         )
-        with step(f"  compare: {COMPARE_BLOCKS} blocks by {method}", f"{compare:,} seats"):
+        with step(f"  compare: {blocks} blocks by {method}", f"{compare:,} seats"):
             started = time.perf_counter()
             for zone in scratch_zones:
                 services.seats_create_block(zone=zone, rows=ROWS, seats_per_row=SEATS_PER_ROW,

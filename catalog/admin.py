@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from channels.tenancy import InstitutionScopedAdmin, scope_queryset
 
 from . import services
+from .admin_utils import ScopedRelatedFilter
 from .forms import QuotaAllocationForm, SeatBlockForm
 from .models import (
     ActivityProfile,
@@ -31,14 +32,6 @@ from .models import (
     ZoneAllocation,
 )
 from .series import describe_series
-
-
-class ScopedRelatedFilter(admin.RelatedFieldListFilter):
-    """A related-field filter listing only the user's institutions' objects."""
-
-    def field_choices(self, field, request, model_admin):
-        qs = scope_queryset(field.related_model._default_manager.all(), request.user)
-        return [(obj.pk, str(obj)) for obj in qs]
 
 
 class ScopedInlineMixin:

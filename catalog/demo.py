@@ -51,6 +51,16 @@ def _block(zone: Zone, rows: int, seats_per_row: int, category: SeatCategory) ->
     )
 
 
+def _prices(event: Event, categories: dict, tariffs: dict, grid) -> None:
+    """The event's prices: for each category, its full, reduced and group amounts in cents."""
+    for category, amounts in grid:
+        for tariff_code, amount in zip(("PLEIN", "REDUIT", "GROUPE"), amounts, strict=True):
+            Price.objects.get_or_create(
+                event=event, performance=None, category=categories[category],
+                tariff=tariffs[tariff_code], defaults={"amount_cents": amount},
+            )
+
+
 def load(*, institution: Institution, channel: SalesChannel,
          quota: ExternalQuota) -> DemoCatalog:
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -97,14 +107,9 @@ def load(*, institution: Institution, channel: SalesChannel,
         event=concert, start=dt.datetime(2027, 3, 12, 20, 30, tzinfo=tz),
         defaults={"configuration": concert_config},
     )
-    for category, amounts in [("Catégorie 1", (6500, 5200, 5500)),
-                              ("Catégorie 2", (4500, 3600, 3800)),
-                              ("Fosse", (3500, 2800, 3000))]:
-        for tariff_code, amount in zip(("PLEIN", "REDUIT", "GROUPE"), amounts, strict=True):
-            Price.objects.get_or_create(
-                event=concert, performance=None, category=cat[category],
-                tariff=tariffs[tariff_code], defaults={"amount_cents": amount},
-            )
+    _prices(concert, cat, tariffs, [("Catégorie 1", (6500, 5200, 5500)),
+                                    ("Catégorie 2", (4500, 3600, 3800)),
+                                    ("Fosse", (3500, 2800, 3000))])
 
     # The stadium: 8 blocks of 15 rows × 25 seats (3000 seats), a league season of 19 games.
     stadium, _ = Hall.objects.get_or_create(institution=institution, name="Stade Municipal")
@@ -127,14 +132,9 @@ def load(*, institution: Institution, channel: SalesChannel,
             event=league, start=first + dt.timedelta(weeks=2 * game),
             defaults={"configuration": football},
         )
-    for category, amounts in [("Catégorie 1", (3500, 2500, 2800)),
-                              ("Catégorie 2", (2500, 1800, 2000)),
-                              ("Catégorie 3", (1500, 1000, 1200))]:
-        for tariff_code, amount in zip(("PLEIN", "REDUIT", "GROUPE"), amounts, strict=True):
-            Price.objects.get_or_create(
-                event=league, performance=None, category=cat[category],
-                tariff=tariffs[tariff_code], defaults={"amount_cents": amount},
-            )
+    _prices(league, cat, tariffs, [("Catégorie 1", (3500, 2500, 2800)),
+                                   ("Catégorie 2", (2500, 1800, 2000)),
+                                   ("Catégorie 3", (1500, 1000, 1200))])
 
     # Ticketnet's quota: blocks B1, B2 and 500 pit places of the concert; stands C and D of
     # every game.

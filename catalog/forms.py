@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import ExternalQuota
+from channels.rules import institution_id_of, same_institution
 from channels.tenancy import scope_queryset
 
 from .models import Event, Performance, SeatCategory, Zone
@@ -21,7 +22,7 @@ class SeatBlockForm(forms.Form):
     def __init__(self, *args, zone: Zone, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = SeatCategory.objects.filter(
-            institution_id=zone.configuration.hall.institution_id
+            institution_id=institution_id_of(zone)
         )
 
 
@@ -61,6 +62,6 @@ class QuotaAllocationForm(forms.Form):
                 % {"event": event}
             )
         quota = data.get("quota")
-        if event and quota and quota.institution_id != event.institution_id:
+        if event and quota and not same_institution(event, quota):
             self.add_error("quota", _("Choose a quota of the event's institution."))
         return data

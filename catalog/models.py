@@ -9,24 +9,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from channels.models import ExternalQuota, Institution, SalesChannel
+from channels.models import ExternalQuota, SalesChannel
+from channels.rules import institution_field, unique_per_institution
 
 
 class Hall(models.Model):
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="halls", verbose_name=_("institution")
-    )
+    institution = institution_field(related_name="halls")
     name = models.CharField(_("name"), max_length=200)
 
     class Meta:
         verbose_name = _("hall")
         verbose_name_plural = _("halls")
         ordering = ["institution", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "name"], name="hall_unique_name_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("name", name="hall_unique_name_per_institution")]
 
     def __str__(self):
         return self.name
@@ -57,10 +52,7 @@ class LogicalConfiguration(models.Model):
 
 
 class SeatCategory(models.Model):
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="seat_categories",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="seat_categories")
     name = models.CharField(_("name"), max_length=100)
     rank = models.PositiveSmallIntegerField(_("rank"), default=1)
 
@@ -68,11 +60,7 @@ class SeatCategory(models.Model):
         verbose_name = _("seat category")
         verbose_name_plural = _("seat categories")
         ordering = ["institution", "rank", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "name"], name="category_unique_name_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("name", name="category_unique_name_per_institution")]
 
     def __str__(self):
         return self.name
@@ -181,10 +169,7 @@ class Tariff(models.Model):
         AudienceType.OCCASIONAL_COLLECTIVITY,
     )
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="tariffs",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="tariffs")
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=100)
     audience_type = models.CharField(
@@ -196,11 +181,7 @@ class Tariff(models.Model):
         verbose_name = _("tariff")
         verbose_name_plural = _("tariffs")
         ordering = ["institution", "code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "code"], name="tariff_unique_code_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("code", name="tariff_unique_code_per_institution")]
 
     def __str__(self):
         return f"{self.code} — {self.name}"
@@ -219,10 +200,7 @@ class Event(models.Model):
         VISIT_PASS = "visit_pass", _("Visit pass")
         UNDATED_PASS = "undated_pass", _("Undated pass")
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="events",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="events")
     code = models.CharField(_("code"), max_length=8)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SINGLE)
@@ -234,11 +212,7 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["institution", "-season", "code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "code"], name="event_unique_code_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("code", name="event_unique_code_per_institution")]
 
     def __str__(self):
         return f"{self.code} — {self.name}"
@@ -405,10 +379,7 @@ class ZoneAllocation(models.Model):
 class ActivityProfile(models.Model):
     """Which events a sales channel sells."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="activity_profiles",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="activity_profiles")
     name = models.CharField(_("name"), max_length=100)
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="activity_profiles",
@@ -422,11 +393,7 @@ class ActivityProfile(models.Model):
         verbose_name = _("activity profile")
         verbose_name_plural = _("activity profiles")
         ordering = ["institution", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "name"], name="profile_unique_name_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("name", name="profile_unique_name_per_institution")]
 
     def __str__(self):
         return self.name

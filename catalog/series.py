@@ -24,7 +24,8 @@ def seat_series(capacity: int, row_length: int = SERIES_ROW_LENGTH) -> Iterator[
 
 def series_contains(capacity: int, row: int, number: int,
                     row_length: int = SERIES_ROW_LENGTH) -> bool:
-    """Whether (row, number) is a seat of the series, without walking it."""
+    """Whether (row, number) is a seat of the series, without walking it. The one test of a
+    series place: the sales resolver checks a zone's capacity with it, the engine a quota's."""
     if row < 1 or number < 1 or number > row_length:
         return False
     return (row - 1) * row_length + number <= capacity

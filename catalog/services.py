@@ -10,6 +10,7 @@ from django.db.models import Model, Sum
 from django.utils.translation import gettext as _
 
 from channels.models import ExternalQuota
+from channels.rules import FieldErrors, require_same_institution
 
 from .models import Event, Performance, Seat, SeatAllocation, SeatCategory, Zone, ZoneAllocation
 
@@ -54,31 +55,29 @@ def seats_create_block(*, zone: Zone, rows: int, seats_per_row: int, category: S
     """Create rows × seats_per_row seats in `zone` (rows first_row…, numbers first_number…).
 
     All or nothing: refused if one of the seats already exists. Returns the seats created."""
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if not zone.numbered:
-        errors.setdefault("zone", []).append(
+        errors.add(
+            "zone",
             _("“%(zone)s” is non-numbered: give it a capacity instead of seats.")
-            % {"zone": zone.name}
+            % {"zone": zone.name},
         )
     if rows < 1:
-        errors.setdefault("rows", []).append(_("Enter at least 1 row."))
+        errors.add("rows", _("Enter at least 1 row."))
     if seats_per_row < 1:
-        errors.setdefault("seats_per_row", []).append(_("Enter at least 1 seat per row."))
+        errors.add("seats_per_row", _("Enter at least 1 seat per row."))
     if first_row < 1:
-        errors.setdefault("first_row", []).append(_("Rows are numbered from 1."))
+        errors.add("first_row", _("Rows are numbered from 1."))
     if first_number < 1:
-        errors.setdefault("first_number", []).append(_("Seats are numbered from 1."))
+        errors.add("first_number", _("Seats are numbered from 1."))
     if rows * seats_per_row > MAX_BLOCK_SEATS:
-        errors.setdefault("rows", []).append(
-            _("At most %(max)d seats per block: split it.") % {"max": MAX_BLOCK_SEATS}
+        errors.add(
+            "rows", _("At most %(max)d seats per block: split it.") % {"max": MAX_BLOCK_SEATS}
         )
-    institution_id = zone.configuration.hall.institution_id
-    if category.institution_id != institution_id:
-        errors.setdefault("category", []).append(
-            _("The seat category belongs to another institution.")
-        )
-    if errors:
-        raise ValidationError(errors)
+    errors.require_same_institution(
+        "category", zone, category, message=_("The seat category belongs to another institution.")
+    )
+    errors.raise_if_any()
     last_row = first_row + rows - 1
     last_number = first_number + seats_per_row - 1
     with transaction.atomic():
@@ -107,11 +106,12 @@ def seats_create_block(*, zone: Zone, rows: int, seats_per_row: int, category: S
 
 def _check_same_institution(*, performances: Sequence[Performance], quota: ExternalQuota,
                             zones: Sequence[Zone] | None) -> None:
-    institution_ids = {p.event.institution_id for p in performances}
-    if institution_ids - {quota.institution_id}:
-        raise ValidationError({"quota": _("The quota belongs to another institution.")})
-    if zones and {z.configuration.hall.institution_id for z in zones} - {quota.institution_id}:
-        raise ValidationError({"zones": _("A zone belongs to another institution.")})
+    require_same_institution(
+        "quota", quota, *performances, message=_("The quota belongs to another institution.")
+    )
+    require_same_institution(
+        "zones", quota, *(zones or ()), message=_("A zone belongs to another institution.")
+    )
 
 
 def _performances(performances: Iterable[Performance]) -> list[Performance]:

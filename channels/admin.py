@@ -10,7 +10,14 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .forms import ExternalSalesInterfaceForm
+from .forms import (
+    ACCOUNT_FIELDS,
+    FLAT_FILE_FIELDS,
+    IDENTITY_FIELDS,
+    SALES_FIELDS,
+    WEB_SERVICE_FIELDS,
+    ExternalSalesInterfaceForm,
+)
 from .models import (
     Contact,
     ExternalQuota,
@@ -118,34 +125,12 @@ class ExternalSalesInterfaceAdmin(_InstitutionFieldAdmin):
     search_fields = ["internal_name", "url", "client_name", "institution_code"]
     readonly_fields = ["password_set"]
     fieldsets = [
-        (None, {"fields": ["institution", "interface_type", "channel", "internal_name"]}),
-        (_("Ticketnet web services"), {"fields": ["url", "login", "password", "password_set"]}),
-        (
-            _("Sales"),
-            {
-                "fields": [
-                    "contact",
-                    "pending_account",
-                    "point_of_sale",
-                    "external_quota",
-                    "price_policy",
-                    "status",
-                    "followup_emails",
-                ]
-            },
-        ),
-        (_("Ticketnet account"), {"fields": ["client_name", "institution_code", "server_name"]}),
-        (
-            _("Flat files (passes)"),
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "flat_files_undated_passes",
-                    "flat_files_visit_passes",
-                    "flat_file_folder",
-                ],
-            },
-        ),
+        (None, {"fields": IDENTITY_FIELDS}),
+        (_("Ticketnet web services"),
+         {"fields": [*WEB_SERVICE_FIELDS, "password", "password_set"]}),
+        (_("Sales"), {"fields": SALES_FIELDS}),
+        (_("Ticketnet account"), {"fields": ACCOUNT_FIELDS}),
+        (_("Flat files (passes)"), {"classes": ["collapse"], "fields": FLAT_FILE_FIELDS}),
     ]
 
     @admin.display(description=_("password set"))

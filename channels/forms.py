@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ExternalSalesInterface
 
+# The guide's interface screen, section by section; the admin shows each as a fieldset.
+IDENTITY_FIELDS = ("institution", "interface_type", "channel", "internal_name")
+WEB_SERVICE_FIELDS = ("url", "login")
+SALES_FIELDS = ("contact", "pending_account", "point_of_sale", "external_quota", "price_policy",
+                "status", "followup_emails")
+ACCOUNT_FIELDS = ("client_name", "institution_code", "server_name")
+FLAT_FILE_FIELDS = ("flat_files_undated_passes", "flat_files_visit_passes", "flat_file_folder")
+
 
 def _yes(value) -> bool:
     return value in (True, "True", "true", "1", "on")
@@ -37,27 +45,8 @@ class ExternalSalesInterfaceForm(forms.ModelForm):
 
     class Meta:
         model = ExternalSalesInterface
-        fields = [
-            "institution",
-            "interface_type",
-            "channel",
-            "internal_name",
-            "url",
-            "login",
-            "contact",
-            "pending_account",
-            "point_of_sale",
-            "external_quota",
-            "price_policy",
-            "status",
-            "followup_emails",
-            "client_name",
-            "institution_code",
-            "server_name",
-            "flat_files_undated_passes",
-            "flat_files_visit_passes",
-            "flat_file_folder",
-        ]
+        fields = [*IDENTITY_FIELDS, *WEB_SERVICE_FIELDS, *SALES_FIELDS, *ACCOUNT_FIELDS,
+                  *FLAT_FILE_FIELDS]
 
     def clean_password(self):
         password = self.cleaned_data.get("password", "")

@@ -3,17 +3,28 @@ technical contact and the external sales interface (the guide's "Paramétrage fi
 interface")."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from credentials import crypto
 
+from .rules import (
+    FieldErrors,
+    chosen,
+    institution_field,
+    require_same_institution,
+    unique_per_institution,
+)
 from .validators import validate_email_list, validate_host_port
+
+# Shared by the point of sale, the quota and the interface: one msgid in the catalogue.
+CHANNEL_OF_ANOTHER_INSTITUTION = _("The sales channel belongs to another institution.")
 
 
 class Institution(models.Model):
     """The tenant ("organisme"): every object of the bridge belongs to exactly one."""
+
+    institution_path = "pk"
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -47,10 +58,7 @@ class SalesChannel(models.Model):
         TICKETNET_VISIT_PASS = "ticketnet_visit_pass", _("Ticketnet visit pass")
         FLAT_FILE = "flat_file", _("Flat file (undated passes)")
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="channels",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="channels")
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(
         _("kind"), max_length=32, choices=Kind.choices, default=Kind.TICKETNET_AUTOMATIC
@@ -66,11 +74,7 @@ class SalesChannel(models.Model):
         verbose_name = _("sales channel")
         verbose_name_plural = _("sales channels")
         ordering = ["institution", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "name"], name="channel_unique_name_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("name", name="channel_unique_name_per_institution")]
 
     def __str__(self):
         return self.name
@@ -83,10 +87,7 @@ class PointOfSale(models.Model):
         CARD = "card", _("Card")
         TRANSFER = "transfer", _("Bank transfer")
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="points_of_sale",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="points_of_sale")
     code = models.CharField(_("code"), max_length=16, help_text=_("For example TKN."))
     name = models.CharField(_("name"), max_length=100, blank=True)
     channel = models.ForeignKey(
@@ -102,31 +103,21 @@ class PointOfSale(models.Model):
         verbose_name = _("point of sale")
         verbose_name_plural = _("points of sale")
         ordering = ["institution", "code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "code"], name="pos_unique_code_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("code", name="pos_unique_code_per_institution")]
 
     def __str__(self):
         return self.code
 
     def clean(self):
-        if self.channel_id and self.institution_id and (
-            self.channel.institution_id != self.institution_id
-        ):
-            raise ValidationError(
-                {"channel": _("The sales channel belongs to another institution.")}
-            )
+        require_same_institution(
+            "channel", self, chosen(self, "channel"), message=CHANNEL_OF_ANOTHER_INSTITUTION
+        )
 
 
 class ExternalQuota(models.Model):
     """Seats (numbered) or places (non-numbered) set aside for an external channel."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="external_quotas",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="external_quotas")
     name = models.CharField(_("name"), max_length=100)
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="quotas",
@@ -137,31 +128,21 @@ class ExternalQuota(models.Model):
         verbose_name = _("external quota")
         verbose_name_plural = _("external quotas")
         ordering = ["institution", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "name"], name="quota_unique_name_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("name", name="quota_unique_name_per_institution")]
 
     def __str__(self):
         return self.name
 
     def clean(self):
-        if self.channel_id and self.institution_id and (
-            self.channel.institution_id != self.institution_id
-        ):
-            raise ValidationError(
-                {"channel": _("The sales channel belongs to another institution.")}
-            )
+        require_same_institution(
+            "channel", self, chosen(self, "channel"), message=CHANNEL_OF_ANOTHER_INSTITUTION
+        )
 
 
 class Contact(models.Model):
     """The technical contact every Ticketnet sale is booked on."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="contacts",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="contacts")
     name = models.CharField(_("name"), max_length=100, help_text=_("For example TICKETNET."))
     email = models.EmailField(_("email"), blank=True)
     pending_account_allowed = models.BooleanField(
@@ -174,11 +155,7 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["institution", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "name"], name="contact_unique_name_per_institution"
-            ),
-        ]
+        constraints = [unique_per_institution("name", name="contact_unique_name_per_institution")]
 
     def __str__(self):
         return self.name
@@ -199,10 +176,7 @@ class ExternalSalesInterface(models.Model):
         VISIBLE = "visible", _("Visible")
         HIDDEN = "hidden", _("Hidden")
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="interfaces",
-        verbose_name=_("institution"),
-    )
+    institution = institution_field(related_name="interfaces")
     interface_type = models.CharField(
         _("interface type"), max_length=32, choices=InterfaceType.choices,
         default=InterfaceType.EXTERNAL_SALES,
@@ -292,10 +266,7 @@ class ExternalSalesInterface(models.Model):
         verbose_name_plural = _("external sales interfaces")
         ordering = ["institution", "internal_name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "internal_name"],
-                name="interface_unique_name_per_institution",
-            ),
+            unique_per_institution("internal_name", name="interface_unique_name_per_institution"),
         ]
 
     def __str__(self):
@@ -327,21 +298,18 @@ class ExternalSalesInterface(models.Model):
     # Validation --------------------------------------------------------------------------
 
     def clean(self):
-        errors: dict[str, list] = {}
-
-        def add(field, message):
-            errors.setdefault(field, []).append(message)
-
+        errors = FieldErrors()
+        add = errors.add
         if not self.pending_account:
             add(
                 "pending_account",
                 _("Ticketnet sales are paid on the pending account: it must be on."),
             )
-        institution_id = self.institution_id
         if self.channel_id:
             channel = self.channel
-            if institution_id and channel.institution_id != institution_id:
-                add("channel", _("The sales channel belongs to another institution."))
+            errors.require_same_institution(
+                "channel", self, channel, message=CHANNEL_OF_ANOTHER_INSTITUTION
+            )
             if not channel.accepts_third_party_tickets:
                 add(
                     "channel",
@@ -350,8 +318,10 @@ class ExternalSalesInterface(models.Model):
                 )
         if self.contact_id:
             contact = self.contact
-            if institution_id and contact.institution_id != institution_id:
-                add("contact", _("The contact belongs to another institution."))
+            errors.require_same_institution(
+                "contact", self, contact,
+                message=_("The contact belongs to another institution."),
+            )
             if not contact.pending_account_allowed:
                 add(
                     "contact",
@@ -363,8 +333,10 @@ class ExternalSalesInterface(models.Model):
                 )
         if self.point_of_sale_id:
             pos = self.point_of_sale
-            if institution_id and pos.institution_id != institution_id:
-                add("point_of_sale", _("The point of sale belongs to another institution."))
+            errors.require_same_institution(
+                "point_of_sale", self, pos,
+                message=_("The point of sale belongs to another institution."),
+            )
             if self.channel_id and pos.channel_id != self.channel_id:
                 add(
                     "point_of_sale",
@@ -379,8 +351,10 @@ class ExternalSalesInterface(models.Model):
                 )
         if self.external_quota_id:
             quota = self.external_quota
-            if institution_id and quota.institution_id != institution_id:
-                add("external_quota", _("The external quota belongs to another institution."))
+            errors.require_same_institution(
+                "external_quota", self, quota,
+                message=_("The external quota belongs to another institution."),
+            )
             if self.channel_id and quota.channel_id != self.channel_id:
                 add(
                     "external_quota",
@@ -419,5 +393,4 @@ class ExternalSalesInterface(models.Model):
                 )
                 % {"channel": self.channel.name},
             )
-        if errors:
-            raise ValidationError(errors)
+        errors.raise_if_any()

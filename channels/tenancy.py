@@ -6,21 +6,9 @@ views declare it once and get scoped querysets and scoped choices for related fi
 """
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
-from .models import Institution
-
-
-def institution_path(model: type[Model]) -> str | None:
-    """The lookup from `model` to its Institution, declared as `institution_path` or direct."""
-    if model is Institution:
-        return "pk"
-    path = getattr(model, "institution_path", None)
-    if path:
-        return path
-    if any(f.name == "institution" for f in model._meta.get_fields()):
-        return "institution"
-    return None
+from .rules import institution_path
 
 
 def user_institution_ids(user) -> list[int] | None:

@@ -53,22 +53,10 @@ def validate_host_port(value: str) -> None:
             code="url",
         )
     if host.startswith("[") and host.endswith("]"):
-        try:
-            ipaddress.IPv6Address(host[1:-1])
-        except ValueError:
-            raise ValidationError(
-                _("“%(host)s” is not an IP address. %(enter)s") % {"host": host, "enter": _ENTER},
-                code="url",
-            ) from None
+        _validate_ip(ipaddress.IPv6Address, host[1:-1], shown=host)
         return
     if host.replace(".", "").isdigit():
-        try:
-            ipaddress.IPv4Address(host)
-        except ValueError:
-            raise ValidationError(
-                _("“%(host)s” is not an IP address. %(enter)s") % {"host": host, "enter": _ENTER},
-                code="url",
-            ) from None
+        _validate_ip(ipaddress.IPv4Address, host, shown=host)
         return
     if not _HOSTNAME.match(host):
         raise ValidationError(
@@ -76,6 +64,16 @@ def validate_host_port(value: str) -> None:
             % {"host": host, "enter": _ENTER},
             code="url",
         )
+
+
+def _validate_ip(address_type: type, text: str, *, shown: str) -> None:
+    try:
+        address_type(text)
+    except ValueError:
+        raise ValidationError(
+            _("“%(host)s” is not an IP address. %(enter)s") % {"host": shown, "enter": _ENTER},
+            code="url",
+        ) from None
 
 
 def validate_email_list(value: str) -> None:

@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin import ScopedRelatedFilter
+from catalog.admin_utils import ScopedRelatedFilter
 from channels.models import ExternalSalesInterface
 from channels.tenancy import InstitutionScopedAdmin, scope_queryset
 
@@ -150,14 +150,3 @@ class CorrespondenceAdmin(InstitutionScopedAdmin):
             % {"interface": interface},
             events=events, event=event, problems=problems,
         ))
-
-
-def interface_links(interface: ExternalSalesInterface) -> list[tuple[str, str]]:
-    """(url, label) of the grid, the CSV and the readiness of an interface (interface admin)."""
-    return [
-        (reverse("admin:mappings_correspondence_grid", args=[interface.pk]),
-         gettext("Ticketnet codes")),
-        (reverse("admin:mappings_correspondence_export", args=[interface.pk]), gettext("CSV")),
-        (reverse("admin:mappings_correspondence_readiness", args=[interface.pk]),
-         gettext("Readiness")),
-    ]

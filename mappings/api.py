@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from channels.models import ExternalSalesInterface
 from channels.tenancy import scope_queryset
 
-from .models import TARGET_FIELDS, TARGET_INSTITUTION, TARGET_MODELS, Correspondence, Kind
+from .models import TARGET_FIELDS, Correspondence, Kind, institution_targets
 
 
 class CorrespondenceSerializer(serializers.ModelSerializer):
@@ -51,9 +51,9 @@ class CorrespondenceSerializer(serializers.ModelSerializer):
         object_id = attrs.pop("target_id", None)
         if object_id is None:
             object_id = instance.target_id
-        target_exists = TARGET_MODELS[kind].objects.filter(
-            pk=object_id, **{TARGET_INSTITUTION[kind]: interface.institution_id}
-        ).exists()
+        target_exists = institution_targets(
+            kind=kind, institution_id=interface.institution_id
+        ).filter(pk=object_id).exists()
         if not target_exists:
             raise ValidationError({"object_id": [
                 f"No {Kind(kind).label.lower()} with id {object_id} in the interface's "

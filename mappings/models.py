@@ -1,6 +1,8 @@
 """Correspondences: the Ticketnet code of each catalogue object, per external sales interface
 (the guide's "Paramétrage correspondances TICKETNET")."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Event, LogicalConfiguration, Performance, SeatCategory, Tariff, Zone
 from channels.models import ExternalSalesInterface
+from channels.rules import FieldErrors, of_institution
 
 from .validators import (
     split_double_code,
@@ -44,15 +47,11 @@ TARGET_MODELS: dict[str, type[models.Model]] = {
     Kind.CATEGORY: SeatCategory,
     Kind.TARIFF: Tariff,
 }
-# Lookup from each object to its institution.
-TARGET_INSTITUTION: dict[str, str] = {
-    Kind.EVENT: "institution_id",
-    Kind.PERFORMANCE: "event__institution_id",
-    Kind.CONFIGURATION: "hall__institution_id",
-    Kind.ZONE: "configuration__hall__institution_id",
-    Kind.CATEGORY: "institution_id",
-    Kind.TARIFF: "institution_id",
-}
+
+
+def institution_targets(*, kind: str, institution_id: int) -> models.QuerySet:
+    """The objects of `kind` that belong to the institution: those a code may be given to."""
+    return of_institution(TARGET_MODELS[kind].objects.all(), institution_id)
 
 
 class Namespace(models.TextChoices):
@@ -125,6 +124,14 @@ def _one_target_per_kind() -> Q:
     return condition
 
 
+def _target_field(model: type[models.Model], verbose_name) -> models.ForeignKey:
+    # One key per kind of object, exactly one of them set (see the check constraint).
+    return models.ForeignKey(
+        model, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="correspondences", verbose_name=verbose_name,
+    )
+
+
 class Correspondence(models.Model):
     """The Ticketnet code of one catalogue object on one interface."""
 
@@ -136,30 +143,12 @@ class Correspondence(models.Model):
         verbose_name=_("interface"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
-        verbose_name=_("event"),
-    )
-    performance = models.ForeignKey(
-        Performance, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="correspondences", verbose_name=_("performance"),
-    )
-    configuration = models.ForeignKey(
-        LogicalConfiguration, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="correspondences", verbose_name=_("logical configuration"),
-    )
-    zone = models.ForeignKey(
-        Zone, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
-        verbose_name=_("zone"),
-    )
-    category = models.ForeignKey(
-        SeatCategory, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="correspondences", verbose_name=_("seat category"),
-    )
-    tariff = models.ForeignKey(
-        Tariff, on_delete=models.CASCADE, null=True, blank=True, related_name="correspondences",
-        verbose_name=_("tariff"),
-    )
+    event = _target_field(Event, _("event"))
+    performance = _target_field(Performance, _("performance"))
+    configuration = _target_field(LogicalConfiguration, _("logical configuration"))
+    zone = _target_field(Zone, _("zone"))
+    category = _target_field(SeatCategory, _("seat category"))
+    tariff = _target_field(Tariff, _("tariff"))
     code = models.CharField(
         _("Ticketnet code"), max_length=200,
         help_text=_(
@@ -198,14 +187,7 @@ class Correspondence(models.Model):
     def save(self, *args, **kwargs):
         with transaction.atomic():
             super().save(*args, **kwargs)
-            self.codes.all().delete()
-            CorrespondenceCode.objects.bulk_create(
-                CorrespondenceCode(
-                    correspondence=self, interface_id=self.interface_id,
-                    namespace=namespace, value=value,
-                )
-                for namespace, value in code_entries(self.kind, self.code)
-            )
+            correspondence_codes_write(correspondences=[self])
 
     @property
     def target_field(self) -> str:
@@ -226,13 +208,10 @@ class Correspondence(models.Model):
         setattr(self, f"{TARGET_FIELDS[kind]}_id", object_id)
 
     def clean(self):
-        errors: dict[str, list] = {}
-
-        def add(field, message):
-            errors.setdefault(field, []).append(message)
-
         if not self.kind or not self.interface_id:
             return
+        errors = FieldErrors()
+        add = errors.add
         field = TARGET_FIELDS[self.kind]
         for other in TARGET_FIELDS.values():
             if other != field and getattr(self, f"{other}_id"):
@@ -243,11 +222,10 @@ class Correspondence(models.Model):
             add(field, _("Choose the %(kind)s this code is for.")
                 % {"kind": self.get_kind_display().lower()})
         else:
-            institution_id = TARGET_MODELS[self.kind].objects.filter(pk=target.pk).values_list(
-                TARGET_INSTITUTION[self.kind], flat=True
-            ).first()
-            if institution_id != self.interface.institution_id:
-                add(field, _("This object belongs to another institution."))
+            errors.require_same_institution(
+                field, self.interface, target,
+                message=_("This object belongs to another institution."),
+            )
             for problem in target_problems(self.kind, target, self.interface):
                 add(field, problem)
             same_object = Correspondence.objects.filter(
@@ -269,8 +247,8 @@ class Correspondence(models.Model):
                 exclude_pk=self.pk,
             ):
                 add("code", code_taken_message(namespace, value, holder))
-        if errors:
-            raise ValidationError(errors)
+        errors.raise_if_any()
+
 
 class CorrespondenceCode(models.Model):
     """One Ticketnet code a correspondence occupies on its interface: the database keeps
@@ -301,6 +279,29 @@ class CorrespondenceCode(models.Model):
 
     def __str__(self):
         return f"{self.namespace} {self.value}"
+
+
+def correspondence_codes_write(*, correspondences: Sequence[Correspondence],
+                               replace: bool = True) -> None:
+    """Write the code side table of saved `correspondences`: one row per Ticketnet code each
+    occupies, in two queries whatever their number.
+
+    `replace` first deletes the rows they had (a code changed); a bulk path that has just
+    created them passes False and saves that query."""
+    if replace:
+        CorrespondenceCode.objects.filter(
+            correspondence__in=[c.pk for c in correspondences]
+        ).delete()
+    CorrespondenceCode.objects.bulk_create(
+        (
+            CorrespondenceCode(
+                correspondence=c, interface_id=c.interface_id, namespace=namespace, value=value
+            )
+            for c in correspondences
+            for namespace, value in code_entries(c.kind, c.code)
+        ),
+        batch_size=1000,
+    )
 
 
 def taken_codes(*, interface_id: int, entries: list[tuple[str, str]],

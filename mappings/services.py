@@ -12,15 +12,16 @@ from django.utils.translation import gettext as _
 
 from channels.models import ExternalSalesInterface
 
+from .book import CorrespondenceBook
 from .models import (
     TARGET_FIELDS,
-    TARGET_INSTITUTION,
     TARGET_MODELS,
     Correspondence,
-    CorrespondenceCode,
     Kind,
     code_entries,
     code_taken_message,
+    correspondence_codes_write,
+    institution_targets,
     target_problems,
     validate_code_for_kind,
 )
@@ -52,6 +53,9 @@ class ApplyResult:
     def ok(self) -> bool:
         return not self.errors
 
+    def error(self, index: int, message) -> None:
+        self.errors.setdefault(index, []).append(str(message))
+
     def counts(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated, "deleted": self.deleted,
                 "unchanged": self.unchanged, "errors": len(self.errors)}
@@ -64,8 +68,8 @@ def _load_targets(*, interface: ExternalSalesInterface, entries: list[Entry]) ->
             ids[entry.kind].add(entry.object_id)
     targets: dict[tuple[str, int], object] = {}
     for kind, pks in ids.items():
-        qs = TARGET_MODELS[kind].objects.filter(
-            pk__in=pks, **{TARGET_INSTITUTION[kind]: interface.institution_id}
+        qs = institution_targets(kind=kind, institution_id=interface.institution_id).filter(
+            pk__in=pks
         )
         if kind == Kind.PERFORMANCE:
             qs = qs.select_related("event")
@@ -82,31 +86,46 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
     """Check every entry, then save them all, or nothing if one is wrong (each wrong entry's
     messages in `errors`, by index). Entries equal to the saved code are left alone."""
     result = ApplyResult()
-
-    def error(index: int, message) -> None:
-        result.errors.setdefault(index, []).append(str(message))
-
     book = correspondence_book(interface=interface)
     targets = _load_targets(interface=interface, entries=entries)
+    wanted = _check_entries(interface=interface, entries=entries, book=book, targets=targets,
+                            result=result)
+    _check_codes_unique(entries=entries, wanted=wanted, book=book, targets=targets,
+                        result=result)
+    if result.errors:
+        return result
+    to_delete, to_create = _plan_writes(interface=interface, wanted=wanted, result=result)
+    if not dry_run:
+        _write(to_delete=to_delete, to_create=to_create)
+        result.saved = True
+    return result
+
+
+def _check_entries(*, interface: ExternalSalesInterface, entries: list[Entry],
+                   book: CorrespondenceBook, targets: dict, result: ApplyResult
+                   ) -> dict[int, Entry]:
+    """Each entry on its own: known object, listed once, a valid code it may carry. Returns
+    the entries that change something, by index."""
     seen: dict[tuple[str, int], int] = {}
     wanted: dict[int, Entry] = {}
     for index, entry in enumerate(entries):
         entry.code = (entry.code or "").strip()
         if entry.kind not in TARGET_FIELDS:
-            error(index, _("Unknown kind “%(kind)s”: use one of %(kinds)s.")
-                  % {"kind": entry.kind, "kinds": ", ".join(TARGET_FIELDS)})
-            continue
-        target = targets.get((entry.kind, entry.object_id))
-        if target is None:
-            error(index, _("No %(kind)s with id %(id)s in the institution of this interface.")
-                  % {"kind": Kind(entry.kind).label.lower(), "id": entry.object_id})
+            result.error(index, _("Unknown kind “%(kind)s”: use one of %(kinds)s.")
+                         % {"kind": entry.kind, "kinds": ", ".join(TARGET_FIELDS)})
             continue
         key = (entry.kind, entry.object_id)
+        target = targets.get(key)
+        if target is None:
+            result.error(index, _("No %(kind)s with id %(id)s in the institution of this "
+                                  "interface.")
+                         % {"kind": Kind(entry.kind).label.lower(), "id": entry.object_id})
+            continue
         if key in seen:
             other = entries[seen[key]]
-            error(index, _("“%(object)s” is listed twice (also %(where)s): keep one line.")
-                  % {"object": target, "where": _("line %(n)s") % {"n": other.line}
-                     if other.line else _("above")})
+            result.error(index, _("“%(object)s” is listed twice (also %(where)s): keep one line.")
+                         % {"object": target, "where": _("line %(n)s") % {"n": other.line}
+                            if other.line else _("above")})
             continue
         seen[key] = index
         if entry.code == (book.code_for(*key) or ""):
@@ -117,16 +136,26 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
                 validate_code_for_kind(entry.kind, entry.code)
             except ValidationError as exc:
                 for message in exc.messages:
-                    error(index, message)
+                    result.error(index, message)
                 continue
             problems = target_problems(entry.kind, target, interface)
             for problem in problems:
-                error(index, problem)
+                result.error(index, problem)
             if problems:
                 continue
         wanted[index] = entry
+    return wanted
 
-    # Uniqueness on the final state: codes kept from untouched objects plus the new ones.
+
+def _also_entered(value: str, entry: Entry, label) -> str:
+    where = _("line %(n)s") % {"n": entry.line} if entry.line else str(label)
+    return (_("The code %(value)s is also entered for “%(object)s” (%(where)s)"
+              ": each code once.") % {"value": value, "object": label, "where": where})
+
+
+def _check_codes_unique(*, entries: list[Entry], wanted: dict[int, Entry],
+                        book: CorrespondenceBook, targets: dict, result: ApplyResult) -> None:
+    """Uniqueness on the final state: codes kept from untouched objects plus the new ones."""
     touched = {(e.kind, e.object_id) for e in wanted.values()}
     occupied: dict[tuple[str, str], tuple[str, int] | int] = {}
     for kind, object_id, code in book.items():
@@ -143,16 +172,10 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
                 occupied[(namespace, value)] = index
             elif isinstance(holder, int):
                 other = entries[holder]
-                label = targets[(entry.kind, entry.object_id)]
-                where = _("line %(n)s") % {"n": entry.line} if entry.line else str(label)
-                error(holder, _("The code %(value)s is also entered for “%(object)s” (%(where)s)"
-                                ": each code once.")
-                      % {"value": value, "object": label, "where": where})
-                other_label = targets[(other.kind, other.object_id)]
-                where = _("line %(n)s") % {"n": other.line} if other.line else str(other_label)
-                error(index, _("The code %(value)s is also entered for “%(object)s” (%(where)s)"
-                               ": each code once.")
-                      % {"value": value, "object": other_label, "where": where})
+                result.error(holder, _also_entered(value, entry,
+                                                   targets[(entry.kind, entry.object_id)]))
+                result.error(index, _also_entered(value, other,
+                                                  targets[(other.kind, other.object_id)]))
             else:
                 conflicts.append((index, namespace, value, holder))
     if conflicts:
@@ -163,10 +186,13 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
         for kind, pks in holders.items():
             labels.update({(kind, o.pk): o for o in TARGET_MODELS[kind].objects.filter(pk__in=pks)})
         for index, namespace, value, holder in conflicts:
-            error(index, code_taken_message(namespace, value, labels.get(holder, holder)))
+            result.error(index, code_taken_message(namespace, value, labels.get(holder, holder)))
 
-    if result.errors:
-        return result
+
+def _plan_writes(*, interface: ExternalSalesInterface, wanted: dict[int, Entry],
+                 result: ApplyResult) -> tuple[list[int], list[Correspondence]]:
+    """The correspondences to delete (every touched one) and to create, counted in `result`."""
+    touched = {(e.kind, e.object_id) for e in wanted.values()}
     existing = {
         (c.kind, c.target_id): c
         for c in Correspondence.objects.filter(interface=interface).only(
@@ -174,7 +200,6 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
         )
         if (c.kind, c.target_id) in touched
     }
-    to_delete = [c.pk for c in existing.values()]
     to_create = []
     for entry in wanted.values():
         had = (entry.kind, entry.object_id) in existing
@@ -188,23 +213,16 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
                 result.created += 1
         elif had:
             result.deleted += 1
-    if dry_run:
-        return result
+    return [c.pk for c in existing.values()], to_create
+
+
+def _write(*, to_delete: list[int], to_create: list[Correspondence]) -> None:
     with transaction.atomic():
         # Delete first, then create: codes may move from one object to another.
         Correspondence.objects.filter(pk__in=to_delete).delete()
         created = Correspondence.objects.bulk_create(to_create, batch_size=1000)
-        CorrespondenceCode.objects.bulk_create(
-            (
-                CorrespondenceCode(correspondence=c, interface=interface,
-                                   namespace=namespace, value=value)
-                for c in created
-                for namespace, value in code_entries(c.kind, c.code)
-            ),
-            batch_size=1000,
-        )
-    result.saved = True
-    return result
+        # Their old rows went with the deleted correspondences.
+        correspondence_codes_write(correspondences=created, replace=False)
 
 
 @dataclass

@@ -1,27 +1,13 @@
 """Admin of Ticketnet sales: read-only orders, tickets and parked lines, scoped per institution.
 
 The "retry" action on parked lines is added by `schedules.admin` (it queues the sales
-integration job, which sales cannot import)."""
+integration job, which sales cannot import), on `admin_utils.ParkedOperationAdmin`."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from channels.tenancy import InstitutionScopedAdmin
-
+from .admin_utils import ParkedOperationAdmin, ReadOnlyAdmin
 from .models import Order, ParkedOperation, Ticket
-
-
-class ReadOnlyAdmin(InstitutionScopedAdmin):
-    """Sales come from Ticketnet: they are looked at, never typed in."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Order)
@@ -50,11 +36,4 @@ class TicketAdmin(ReadOnlyAdmin):
         return obj.place_label
 
 
-@admin.register(ParkedOperation)
-class ParkedOperationAdmin(ReadOnlyAdmin):
-    list_display = ["operation_id", "type", "ticket_number", "reason", "message", "attempts",
-                    "last_attempt_at", "resolved_at"]
-    list_filter = ["reason", "type", ("resolved_at", admin.EmptyFieldListFilter),
-                   ("interface", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["interface"]
-    search_fields = ["operation_id", "ticket_number"]
+admin.site.register(ParkedOperation, ParkedOperationAdmin)

@@ -1,11 +1,11 @@
-"""Bulk inserts: `bulk_create` in batches everywhere, and on PostgreSQL `COPY` with ids taken
-from the table's sequence beforehand (no RETURNING round trip, no SQL text per row)."""
+"""The sales engine's only door to the database vendor: PostgreSQL's COPY, arrays, ANALYZE and
+unique-index checks behind plain functions that fall back to the ORM elsewhere (SQLite)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from operator import attrgetter, itemgetter
 
 from django.db import connections, models
-from django.db.models import Model
+from django.db.models import F, Model
 
 DEFAULT_BATCH_SIZE = 2000
 # None: COPY on PostgreSQL, bulk_create elsewhere. The benchmark forces each to compare them.
@@ -122,13 +122,33 @@ def _copy(connection, table: str, columns: Sequence[str], rows: Iterable[Sequenc
                 copy.write_row(row)
 
 
+# What the database can do ------------------------------------------------------------------
+
+
+def optimistic_pages(using: str = "default") -> bool:
+    """Whether a page may be written before its places and numbers are read, the unique
+    indexes refusing a clash (ON CONFLICT … RETURNING, savepoints): PostgreSQL only."""
+    return connections[using].vendor == "postgresql"
+
+
+def statistics_refresh(*models_: type[Model], using: str = "default") -> None:
+    """ANALYZE the tables of `models_` on PostgreSQL (the planner's counts otherwise stay those
+    of a run's start); nothing to do elsewhere."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    tables = ", ".join(quote(m._meta.db_table) for m in models_)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+
+
 # Reading many keys at once (PostgreSQL: arrays, not huge IN lists) ----------------------------
 
 
-@models.CharField.register_lookup
 class AnyLookup(models.Lookup):
-    """`number__any=[...]`: `= ANY(%s)` with one array parameter on PostgreSQL (one plan
-    whatever the length), an IN list elsewhere."""
+    """`= ANY(%s)` with one array parameter on PostgreSQL (one plan whatever the length), an
+    IN list elsewhere. Not registered on any field: build it with `any_of`."""
 
     lookup_name = "any"
     prepare_rhs = False
@@ -143,39 +163,62 @@ class AnyLookup(models.Lookup):
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
-def rows_matching(*, table: str, columns: Sequence[str], match: Sequence[str],
-                  keys: Sequence[Sequence[int]], where: str = "", params: Sequence = (),
+def any_of(field_name: str, values: Iterable) -> AnyLookup:
+    """A filter: the text field `field_name` equals one of `values`, e.g.
+    `Ticket.objects.filter(any_of("number", numbers), interface=interface)`."""
+    return AnyLookup(F(field_name), list(values))
+
+
+def rows_matching(model: type[Model], *, columns: Sequence[str], match: Sequence[str],
+                  keys: Collection[Sequence[int]], filters: dict | None = None,
                   probe: bool = False, using: str = "default") -> list[tuple]:
-    """PostgreSQL only: `columns` of the rows of `table` whose integer `match` columns equal one
-    of `keys` exactly, by a join on unnest() arrays — one query, no cross product of IN lists.
-    `where` (with `params`) narrows further, e.g. `t.state = %s`. `probe=True` looks each key
-    up on its own (LATERAL … OFFSET 0: the planner cannot make it a merge or hash join over
-    the whole table); only for a table whose statistics are current and whose unique index on
-    `match` is the obvious choice, since with stale statistics the planner may probe by a
-    wider index and read many rows per key."""
+    """`columns` (attnames) of the rows of `model` whose integer `match` columns equal one of
+    `keys` exactly, and whose fields equal `filters` (e.g. `{"state": "valid"}`).
+
+    PostgreSQL: one join on unnest() arrays, no cross product of IN lists. `probe=True` looks
+    each key up on its own (LATERAL … OFFSET 0: the planner cannot make it a merge or hash join
+    over the whole table); only for a table whose statistics are current and whose unique
+    index on `match` is the obvious choice, since with stale statistics the planner may probe
+    by a wider index and read many rows per key. Elsewhere: IN lists per column, the cross
+    product filtered out in Python."""
     if not keys:
         return []
+    filters = filters or {}
     connection = connections[using]
+    if connection.vendor != "postgresql":
+        wanted = {tuple(key) for key in keys}
+        in_lists = {f"{c}__in": {key[i] for key in wanted} for i, c in enumerate(match)}
+        rows = model.objects.using(using).filter(**filters, **in_lists).values_list(
+            *match, *columns)
+        width = len(match)
+        return [row[width:] for row in rows if row[:width] in wanted]
+    meta = model._meta
     quote = connection.ops.quote_name
-    arrays = [list(column) for column in zip(*keys, strict=True)]
+
+    def column(name):
+        return "t." + quote(meta.get_field(name).column)
+
+    arrays = [list(values) for values in zip(*keys, strict=True)]
     names = [f"k{i}" for i in range(len(match))]
     # Identifiers are quoted, values are parameters.
-    select = ", ".join("t." + quote(c) for c in columns)
+    select = ", ".join(column(c) for c in columns)
     arrays_sql = ", ".join(["%s::bigint[]"] * len(match))
-    on = " AND ".join(f"t.{quote(c)} = k.{n}" for c, n in zip(match, names, strict=True))
+    on = " AND ".join(f"{column(c)} = k.{n}" for c, n in zip(match, names, strict=True))
+    where = " AND ".join(f"{column(name)} = %s" for name in filters)
+    table = quote(meta.db_table)
     if probe:
         sql = " ".join([
             "SELECT", select, "FROM unnest(", arrays_sql, ") AS k(", ", ".join(names),
-            ") CROSS JOIN LATERAL (SELECT", select, "FROM", quote(table), "t WHERE", on,
-            *(["AND (", where, ")"] if where else []), "OFFSET 0) t",
+            ") CROSS JOIN LATERAL (SELECT", select, "FROM", table, "t WHERE", on,
+            *(["AND", where] if where else []), "OFFSET 0) t",
         ])
     else:
         sql = " ".join([
-            "SELECT", select, "FROM", quote(table), "t JOIN unnest(", arrays_sql, ") AS k(",
+            "SELECT", select, "FROM", table, "t JOIN unnest(", arrays_sql, ") AS k(",
             ", ".join(names), ") ON", on, *(["WHERE", where] if where else []),
         ])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*arrays, *params])
+        cursor.execute(sql, [*arrays, *filters.values()])
         return cursor.fetchall()
 
 

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Event, Performance, Seat, SeatCategory, Tariff, Zone
 from channels.models import Contact, ExternalSalesInterface, PointOfSale
 
-from .types import OperationType
-from .types import ParkReason as _ParkReason
+from .types import OperationType, ParkReason
 
 
 class Order(models.Model):
@@ -201,22 +200,6 @@ class IntegratedOperation(models.Model):
 
     def __str__(self):
         return self.operation_id
-
-
-class ParkReason(models.TextChoices):
-    UNKNOWN_CODE = _ParkReason.UNKNOWN_CODE, _("Unknown Ticketnet code")
-    INVALID_LINE = _ParkReason.INVALID_LINE, _("Incomplete or invalid line")
-    PERFORMANCE_CLOSED = _ParkReason.PERFORMANCE_CLOSED, _("Performance closed")
-    NOT_IN_QUOTA = _ParkReason.NOT_IN_QUOTA, _("Seat not in the Ticketnet quota")
-    SEAT_ALREADY_SOLD = _ParkReason.SEAT_ALREADY_SOLD, _("Seat already sold")
-    PRICE_DIFFERENCE = _ParkReason.PRICE_DIFFERENCE, _("Price difference")
-    PRICE_UNKNOWN = _ParkReason.PRICE_UNKNOWN, _("No price for this category and tariff")
-    TICKET_NUMBER_TAKEN = _ParkReason.TICKET_NUMBER_TAKEN, _("Ticket number already used")
-    ORIGINAL_UNKNOWN = _ParkReason.ORIGINAL_UNKNOWN, _("Original ticket unknown")
-    ORIGINAL_NOT_VALID = _ParkReason.ORIGINAL_NOT_VALID, _("Original ticket no longer valid")
-    UNKNOWN_PRODUCT = _ParkReason.UNKNOWN_PRODUCT, _("Unknown pass product")
-    UNKNOWN_TARIFF = _ParkReason.UNKNOWN_TARIFF, _("Unknown tariff")
-    TARIFF_NOT_FOR_RESELLERS = _ParkReason.TARIFF_NOT_FOR_RESELLERS, _("Tariff not for resellers")
 
 
 class ParkedOperation(models.Model):

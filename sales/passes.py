@@ -8,8 +8,15 @@ from channels.models import ExternalSalesInterface
 
 from .flat_file import FlatFileRecord, LineError, ParsedFile
 from .selectors import parked_lines
-from .services import operations_apply, problem
-from .types import ApplyResult, OperationLine, OperationType, ParkReason, ResolvedOperation
+from .services import operations_apply
+from .types import (
+    ApplyResult,
+    OperationLine,
+    OperationType,
+    ParkReason,
+    Problem,
+    ResolvedOperation,
+)
 
 PAGE_SIZE = 5000
 
@@ -78,7 +85,8 @@ def _error_line(error: LineError, *, file_name: str, sha256: str) -> ResolvedOpe
         buyer_first_name=raw.get("BUYER_FIRST_NAME", ""),
     )
     detail = f"{file_name}, line {error.line_number}: {error.message}"
-    return ResolvedOperation(line=line, problem=problem(ParkReason.INVALID_LINE, detail=detail))
+    return ResolvedOperation(line=line,
+                             problem=Problem(ParkReason.INVALID_LINE, {"detail": detail}))
 
 
 def pass_lines_resolve(
@@ -122,18 +130,18 @@ def pass_lines_resolve(
             continue
         product = products.get(line.product_code)
         if product is None or product.kind not in kinds:
-            resolved.append(ResolvedOperation(line=line, problem=problem(
-                ParkReason.UNKNOWN_PRODUCT, code=line.product_code, kinds=kind_labels)))
+            resolved.append(ResolvedOperation(line=line, problem=Problem(
+                ParkReason.UNKNOWN_PRODUCT, {"code": line.product_code, "kinds": kind_labels})))
             continue
         tariff = tariffs.get(line.tariff_code)
         if tariff is None:
-            resolved.append(ResolvedOperation(line=line, problem=problem(
-                ParkReason.UNKNOWN_TARIFF, code=line.tariff_code)))
+            resolved.append(ResolvedOperation(line=line, problem=Problem(
+                ParkReason.UNKNOWN_TARIFF, {"code": line.tariff_code})))
             continue
         if not tariff.is_reseller_audience:
-            resolved.append(ResolvedOperation(line=line, problem=problem(
-                ParkReason.TARIFF_NOT_FOR_RESELLERS, code=tariff.code,
-                audience=tariff.get_audience_type_display())))
+            resolved.append(ResolvedOperation(line=line, problem=Problem(
+                ParkReason.TARIFF_NOT_FOR_RESELLERS,
+                {"code": tariff.code, "audience": tariff.get_audience_type_display()})))
             continue
         # The pass's category: the one its price for this tariff is in, else the product's
         # only category (a pass product is usually one category).
@@ -141,9 +149,9 @@ def pass_lines_resolve(
             product.pk, set()
         )
         if len(candidates) != 1:
-            resolved.append(ResolvedOperation(line=line, problem=problem(
-                ParkReason.PRICE_UNKNOWN, category="?", tariff=tariff.code,
-                performance=product.code)))
+            resolved.append(ResolvedOperation(line=line, problem=Problem(
+                ParkReason.PRICE_UNKNOWN,
+                {"category": "?", "tariff": tariff.code, "performance": product.code})))
             continue
         resolved.append(ResolvedOperation(
             line=line, product=product, tariff=tariff,

@@ -240,8 +240,3 @@ class OperationResolver:
                                                     number=line.seat, category_id=category_id)
         return seat
 
-
-def operations_resolve(*, interface: ExternalSalesInterface,
-                       lines: Sequence[OperationLine]) -> list[ResolvedOperation]:
-    """Resolve one batch of lines (a resolver per call: use `OperationResolver` for pages)."""
-    return OperationResolver(interface=interface).resolve(lines)

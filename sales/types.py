@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from catalog.models import Event, Performance, Seat, SeatCategory, Tariff, Zone
 
@@ -97,27 +100,29 @@ class OperationLine:
 _DATETIME_FIELDS = ("time", "valid_from", "valid_until")
 
 
-class ParkReason(StrEnum):
-    """Why a line was parked; the labels and messages are in `sales.models.ParkReason`."""
+class ParkReason(models.TextChoices):
+    """Why a line was parked: the value is stored on the parked line, the label names it in
+    lists; the message saying what to do is in `sales.engine.messages`."""
 
-    UNKNOWN_CODE = "unknown_code"
-    INVALID_LINE = "invalid_line"
-    PERFORMANCE_CLOSED = "performance_closed"
-    NOT_IN_QUOTA = "not_in_quota"
-    SEAT_ALREADY_SOLD = "seat_already_sold"
-    PRICE_DIFFERENCE = "price_difference"
-    PRICE_UNKNOWN = "price_unknown"
-    TICKET_NUMBER_TAKEN = "ticket_number_taken"
-    ORIGINAL_UNKNOWN = "original_unknown"
-    ORIGINAL_NOT_VALID = "original_not_valid"
-    UNKNOWN_PRODUCT = "unknown_product"
-    UNKNOWN_TARIFF = "unknown_tariff"
-    TARIFF_NOT_FOR_RESELLERS = "tariff_not_for_resellers"
+    UNKNOWN_CODE = "unknown_code", _("Unknown Ticketnet code")
+    INVALID_LINE = "invalid_line", _("Incomplete or invalid line")
+    PERFORMANCE_CLOSED = "performance_closed", _("Performance closed")
+    NOT_IN_QUOTA = "not_in_quota", _("Seat not in the Ticketnet quota")
+    SEAT_ALREADY_SOLD = "seat_already_sold", _("Seat already sold")
+    PRICE_DIFFERENCE = "price_difference", _("Price difference")
+    PRICE_UNKNOWN = "price_unknown", _("No price for this category and tariff")
+    TICKET_NUMBER_TAKEN = "ticket_number_taken", _("Ticket number already used")
+    ORIGINAL_UNKNOWN = "original_unknown", _("Original ticket unknown")
+    ORIGINAL_NOT_VALID = "original_not_valid", _("Original ticket no longer valid")
+    UNKNOWN_PRODUCT = "unknown_product", _("Unknown pass product")
+    UNKNOWN_TARIFF = "unknown_tariff", _("Unknown tariff")
+    TARIFF_NOT_FOR_RESELLERS = "tariff_not_for_resellers", _("Tariff not for resellers")
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Why a line cannot be resolved (e.g. an unknown code): the line is parked with it.
+    (Not `mappings.selectors.Problem`, which is something to fix before a catalogue export.)
 
     `params` fill the reason's message, e.g. `{"kind": "tariff", "code": "15"}` for
     UNKNOWN_CODE, `{"detail": "row missing"}` for INVALID_LINE.
@@ -148,12 +153,6 @@ class ResolvedOperation:
     tariff: Tariff | None = None
     product: Event | None = None
     problem: Problem | None = None
-
-
-# The three kinds share one shape; the names say what a caller hands over.
-ResolvedSale = ResolvedOperation
-ResolvedDuplicate = ResolvedOperation
-ResolvedRefund = ResolvedOperation
 
 
 @dataclass

@@ -12,17 +12,18 @@ from django.utils.translation import ngettext
 
 from channels.models import ExternalSalesInterface
 from channels.tenancy import InstitutionScopedAdmin
-from mappings.admin import interface_links
-from sales.admin import ParkedOperationAdmin
+from mappings.admin_utils import interface_links
+from sales.admin_utils import ParkedOperationAdmin
 from sales.models import ParkedOperation
 
-from . import registry
 from .admin_exports import CatalogExportAdminMixin
-from .admin_interface_test import InterfaceTestAdminMixin
-from .errors import UnknownJob
-from .exports import channel_refusal
+from .admin_interface_trial import InterfaceTrialAdminMixin
+from .framework import registry
+from .framework.errors import UnknownJob
+from .framework.queue import job_queue, run_again
+from .jobs.channel_rules import channel_refusal
+from .jobs.schedules import schedules_ensure
 from .models import Job, Run
-from .services import job_queue, run_again, schedules_ensure
 
 
 @admin.register(Run)
@@ -101,6 +102,7 @@ class RunAdmin(InstitutionScopedAdmin):
                 "%(n)d runs queued: refresh the list to follow them.", queued) % {"n": queued})
 
 
+# sales.admin registered the plain one (sales comes before schedules in INSTALLED_APPS).
 admin.site.unregister(ParkedOperation)
 
 
@@ -165,16 +167,6 @@ class InterfaceJobsMixin:
         ]
         return urls + super().get_urls()
 
-    # Jobs a channel of visit passes or of flat files does not take (the guide), by name.
-    refusable_jobs = {
-        Job.ALLOTMENT_EXPORT: _("The allotment export"),
-        Job.QUOTA_SYNC: _("The quota sync"),
-    }
-
-    def job_refusal(self, interface, job) -> tuple[str, str] | None:
-        what = self.refusable_jobs.get(job)
-        return channel_refusal(interface=interface, what=what) if what else None
-
     def _job_view(self, job):
         def view(request, object_id):
             obj = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -182,7 +174,7 @@ class InterfaceJobsMixin:
                 f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
             if request.method != "POST" or not self.has_view_permission(request, obj):
                 return redirect(change_url)
-            refusal = self.job_refusal(obj, job)
+            refusal = channel_refusal(interface=obj, job=job)
             if refusal is not None:
                 self.message_user(request, " ".join(refusal), messages.ERROR)
                 return redirect(change_url)
@@ -213,7 +205,7 @@ class InterfaceJobsMixin:
                 {"url": reverse(f"admin:{info[0]}_{info[1]}_{slug.replace('-', '_')}",
                                 args=[obj.pk]),
                  "label": label, "available": registry.is_registered(job),
-                 "refusal": " ".join(self.job_refusal(obj, job) or ())}
+                 "refusal": " ".join(channel_refusal(interface=obj, job=job) or ())}
                 for slug, job, label in self.job_buttons
             ]
         return super().render_change_form(request, context, *args, **kwargs)
@@ -227,7 +219,7 @@ def install_interface_admin(site=admin.site):
     site.unregister(ExternalSalesInterface)
     site.register(ExternalSalesInterface,
                   type("ExternalSalesInterfaceJobsAdmin",
-                       (CatalogExportAdminMixin, InterfaceTestAdminMixin, InterfaceJobsMixin,
+                       (CatalogExportAdminMixin, InterfaceTrialAdminMixin, InterfaceJobsMixin,
                         type(base)), {}))
 
 

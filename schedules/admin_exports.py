@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Event
 from mappings.selectors import interface_events
 
-from .exports import catalog_plan, channel_refusal
+from .framework.queue import job_queue
+from .jobs.catalog_plan import catalog_plan
+from .jobs.channel_rules import channel_refusal
 from .models import ExportedManifestation, Job, Run
-from .services import job_queue
 
 
 class CatalogExportAdminMixin:
@@ -68,7 +69,7 @@ class CatalogExportAdminMixin:
         exported = dict(
             ExportedManifestation.objects.filter(interface=interface)
             .values_list("event_id", "exported_at").order_by("exported_at"))
-        refusal = channel_refusal(interface=interface, what=_("The catalogue export"))
+        refusal = channel_refusal(interface=interface, job=Job.CATALOG_EXPORT)
         plan = event = None
         if request.GET.get("event") and refusal is None:
             event = self._event(interface, request.GET["event"])
@@ -98,7 +99,7 @@ class CatalogExportAdminMixin:
                                args=[interface.pk]) + f"?event={event.pk}")
         if not self.has_change_permission(request, interface):
             raise Http404
-        refusal = channel_refusal(interface=interface, what=_("The catalogue export"))
+        refusal = channel_refusal(interface=interface, job=Job.CATALOG_EXPORT)
         if refusal is not None:
             self.message_user(request, " ".join(refusal), messages.ERROR)
             return redirect(preview_url)

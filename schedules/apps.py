@@ -7,4 +7,12 @@ class SchedulesConfig(AppConfig):
     verbose_name = _("Schedules and runs")
 
     def ready(self):
-        from . import jobs  # noqa: F401 - registers the job functions
+        # Importing the job modules registers them: web, worker and commands all know them.
+        from .jobs import (  # noqa: F401
+            allotment_export,
+            catalog_export,
+            flat_file_import,
+            interface_trial,
+            quota_sync,
+            sales_integration,
+        )

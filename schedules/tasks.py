@@ -1,4 +1,5 @@
-"""Celery tasks: thin, they take ids and call the runner."""
+"""Celery tasks: thin, they take ids and call the runner. Here, where Celery's autodiscovery looks,
+and named explicitly: beat's PeriodicTask rows store the task by this name."""
 
 import logging
 
@@ -7,14 +8,22 @@ from django.conf import settings
 
 from channels.models import ExternalSalesInterface
 
-from .errors import RetryLater
-from .models import Run
-from .services import job_run, retry_countdown
+from .framework.errors import RetryLater
+from .framework.models import Run
+from .framework.runner import job_run
 
 logger = logging.getLogger(__name__)
 
+RUN_JOB_TASK = "schedules.tasks.run_job"
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
+
+def retry_countdown(retries: int) -> int:
+    """Exponential backoff: base × 2^retries seconds, capped."""
+    return min(settings.SCHEDULES_RETRY_BACKOFF * (2 ** retries),
+               settings.SCHEDULES_RETRY_BACKOFF_MAX)
+
+
+@shared_task(name=RUN_JOB_TASK, bind=True, max_retries=None, acks_late=True)
 def run_job(self, interface_id: int, job: str, trigger: str = Run.Trigger.SCHEDULED,
             params: dict | None = None):
     retries = self.request.retries or 0

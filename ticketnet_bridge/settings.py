@@ -36,7 +36,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SIMULATOR_ENABLED = env.bool("SIMULATOR_ENABLED", default=False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with the operator's dashboard as its home (cockpit.sites.CockpitAdminSite).
+    "cockpit.apps.CockpitAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ offline
     "django_celery_beat",
     "credentials.apps.CredentialsConfig",
     "audit",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "mappings",
     "sales",
     "schedules",
+    "cockpit",
 ] + (["ticketnet_simulator"] if SIMULATOR_ENABLED else [])
 
 MIDDLEWARE = [
@@ -221,6 +224,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Ticketnet correspondence codes of an institution's interfaces.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -1,110 +1,168 @@
-"""Ticketnet's box office over HTTP, for rehearsals driven from the bridge (the interface test):
-plain JSON, not part of Ticketnet's contract. The same account as the web services.
-
-    GET  /box-office                 → {"box_office": "ticketnet-simulator", "version": 1}
-    POST /box-office/free-seats      {manifestation, performance, limit}
-    POST /box-office/sell            {manifestation, performance, zone, row, seat, category,
-                                      tariff, price_cents, buyer_* , point_of_sale}
-    POST /box-office/duplicate       {ticket}
-    POST /box-office/refund          {ticket}
-
-Every POST carries `login`, `password` and `institution_code`. Refusals: HTTP 4xx with
-{"error": CODE, "message": ...} (the simulator's codes, see docs/ticketnet-contract.md).
+"""Ticketnet's own box office in the simulator: sell an allotted seat or a quota place, reprint
+(duplicate) or refund a ticket, each written to the journal; and the seats still free to sell.
 """
 
 from __future__ import annotations
 
-import json
+import sqlite3
+from collections.abc import Iterator
+from itertools import islice
 
-from .rules import SimulatorError
-from .state import SimulatorState
+from .catalogue import Catalogue, known_code
+from .journal import Journal
+from .rules import SimulatorError, check_code, check_seat_number, quota_places
+from .store import INSERT_TICKET, TICKET_COLUMNS, Store, Ticket
 
-PREFIX = "/box-office"
-MARKER = "ticketnet-simulator"
-VERSION = 1
-MAX_BODY = 64 * 1024
-_STATUS = {"AUTHENTICATION_FAILED": "401 Unauthorized", "UNKNOWN_TICKET": "404 Not Found",
-           "INVALID_REQUEST": "400 Bad Request"}
-_SELL_FIELDS = ("manifestation", "performance", "zone", "row", "seat", "category", "tariff",
-                "price_cents")
-_BUYER_FIELDS = ("buyer_last_name", "buyer_first_name", "buyer_city", "buyer_postal_code",
-                 "buyer_country", "point_of_sale")
-
-
-def _json(start_response, status: str, data) -> list[bytes]:
-    body = json.dumps(data, ensure_ascii=False).encode()
-    start_response(status, [("Content-Type", "application/json; charset=utf-8"),
-                            ("Content-Length", str(len(body)))])
-    return [body]
+POINT_OF_SALE = "TKN"
+SELECT_TICKET = f"SELECT {TICKET_COLUMNS} FROM ticket WHERE number = ?"  # noqa: S608
 
 
 class BoxOffice:
-    """The WSGI handler of `/box-office…`, mounted by the simulator's app."""
+    def __init__(self, store: Store, catalogue: Catalogue, journal: Journal):
+        self.store = store
+        self.catalogue = catalogue
+        self.journal = journal
 
-    def __init__(self, state: SimulatorState):
-        self.state = state
+    def sell(self, *, manifestation: str, performance: str, zone: str, row: int | str,
+             seat: int | str, category: str, tariff: str, price_cents: int,
+             buyer_last_name: str = "", buyer_first_name: str = "", buyer_city: str = "",
+             buyer_postal_code: str = "", buyer_country: str = "",
+             point_of_sale: str = POINT_OF_SALE) -> dict:
+        """Sell one allotted seat (or a place of the zone's quota); returns the ticket."""
+        m, p = str(manifestation), str(performance)
+        self.catalogue.check_performance(m, p)
+        zone = check_code(str(zone), "zone code")
+        row_n = check_seat_number(row, "row")
+        seat_n = check_seat_number(seat, "seat number")
+        expected = self.catalogue.seat_category(m, zone, row_n, seat_n)
+        if expected != str(category):
+            raise SimulatorError("CATEGORY_MISMATCH", f"Seat {row_n}-{seat_n} of zone {zone} is "
+                                 f"in seat category {expected}, not {category}.")
+        known_code(str(tariff), self.catalogue.tariff_codes(m), "UNKNOWN_TARIFF", "tariff", m)
+        if not isinstance(price_cents, int) or price_cents < 0:
+            raise SimulatorError("INVALID_PRICE", "The price must be a whole number of cents.")
+        with self.store.write() as db:
+            from_quota = _take_seat(db, m, p, zone, row_n, seat_n)
+            ticket = Ticket(
+                number=next(self.store.issue_ticket_numbers(db, 1)), manifestation_code=m,
+                performance_code=p, zone_code=zone, row=row_n, seat=seat_n,
+                category_code=str(category), tariff_code=str(tariff), price_cents=price_cents,
+                status="ACTIVE", from_quota=from_quota, buyer_last_name=buyer_last_name,
+                buyer_first_name=buyer_first_name, buyer_city=buyer_city,
+                buyer_postal_code=buyer_postal_code, buyer_country=buyer_country,
+                point_of_sale=point_of_sale)
+            db.execute(INSERT_TICKET, ticket)
+            self.journal.record(db, "SALE", ticket, None)
+        return self.ticket(ticket.number)
 
-    def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "").rstrip("/")
-        method = environ.get("REQUEST_METHOD", "GET")
-        if path == PREFIX and method == "GET":
-            return _json(start_response, "200 OK", {"box_office": MARKER, "version": VERSION})
-        action = path[len(PREFIX) + 1:] if path.startswith(PREFIX + "/") else ""
-        handler = getattr(self, f"_{action.replace('-', '_')}", None) if action else None
-        if handler is None or method != "POST":
-            return _json(start_response, "404 Not Found", {
-                "error": "NOT_FOUND",
-                "message": "POST /box-office/free-seats, sell, duplicate or refund."})
-        try:
-            data = self._read(environ)
-            self.state.authenticate(login=str(data.get("login") or ""),
-                                    password=str(data.get("password") or ""),
-                                    institution_code=str(data.get("institution_code") or ""))
-            result = handler(data)
-        except SimulatorError as exc:
-            return _json(start_response, _STATUS.get(exc.code, "409 Conflict"),
-                         {"error": exc.code, "message": exc.message})
-        return _json(start_response, "200 OK", result)
+    def duplicate(self, ticket_number: str) -> dict:
+        """Reprint: the ticket is invalidated and a new number issued for the same seat."""
+        with self.store.write() as db:
+            old = _active_ticket(db, ticket_number)
+            db.execute("UPDATE ticket SET status = 'REPLACED' WHERE number = ?", (ticket_number,))
+            ticket = old._replace(number=next(self.store.issue_ticket_numbers(db, 1)))
+            db.execute(INSERT_TICKET, ticket)
+            self.journal.record(db, "DUPLICATE", ticket, ticket_number)
+        return self.ticket(ticket.number)
+
+    def refund(self, ticket_number: str) -> dict:
+        """The ticket is cancelled and its seat goes back to Ticketnet's allotment (or its
+        place to the zone's quota)."""
+        with self.store.write() as db:
+            old = _active_ticket(db, ticket_number)
+            db.execute("UPDATE ticket SET status = 'REFUNDED' WHERE number = ?", (ticket_number,))
+            if old.from_quota:
+                db.execute("UPDATE zone_quota SET available = available + 1 WHERE "
+                           "manifestation_code = ? AND performance_code = ? AND zone_code = ?",
+                           (old.manifestation_code, old.performance_code, old.zone_code))
+            self.journal.record(db, "REFUND", old, ticket_number)
+        return self.ticket(ticket_number)
+
+    def ticket(self, number: str) -> dict:
+        row = self.store.db().execute(SELECT_TICKET, (number,)).fetchone()
+        if row is None:
+            raise SimulatorError("UNKNOWN_TICKET", f"Ticket {number} does not exist.")
+        ticket = Ticket._make(row)._asdict()
+        ticket["from_quota"] = bool(ticket["from_quota"])
+        return ticket
+
+    def free_seats(self, *, manifestation: str, performance: str, limit: int = 10) -> list[dict]:
+        """Seats Ticketnet may sell now on a performance: allotted numbered seats nobody holds,
+        then the first free places of zone quotas; each with its category and the
+        manifestation's prices for it (`tariffs`: [{tariff, price_cents}])."""
+        m, p = str(manifestation), str(performance)
+        self.catalogue.check_performance(m, p)
+        db = self.store.db()
+        prices: dict[str, list[dict]] = {}
+        for c, t, cents in db.execute("SELECT category_code, tariff_code, cents FROM price "
+                                      "WHERE manifestation_code = ? ORDER BY 1, 2", (m,)):
+            prices.setdefault(c, []).append({"tariff": t, "price_cents": cents})
+        sold: dict[str, set[tuple[int, int]]] = {}
+        for z, r, n in db.execute("SELECT zone_code, row, seat FROM ticket WHERE "
+                                  "manifestation_code = ? AND performance_code = ? AND "
+                                  "status = 'ACTIVE'", (m, p)):
+            sold.setdefault(z, set()).add((r, n))
+        seats = self._free_places(db, m, p, sold, prices)
+        return [{"zone": z, "row": r, "seat": n, "category": c, "tariffs": prices[c]}
+                for z, r, n, c in islice(seats, max(limit, 0))]
 
     @staticmethod
-    def _read(environ) -> dict:
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if not 0 < length <= MAX_BODY:
-            raise SimulatorError("INVALID_REQUEST", f"Send a JSON object of 1 to {MAX_BODY} "
-                                 "bytes.")
-        try:
-            data = json.loads(environ["wsgi.input"].read(length))
-        except ValueError:
-            raise SimulatorError("INVALID_REQUEST", "The body is not JSON.") from None
-        if not isinstance(data, dict):
-            raise SimulatorError("INVALID_REQUEST", "Send a JSON object.")
-        return data
+    def _free_places(db: sqlite3.Connection, m: str, p: str, sold: dict[str, set],
+                     prices: dict) -> Iterator[tuple[str, int, int, str]]:
+        """(zone, row, seat, category) of what is free and priced, allotted seats first."""
+        for z, r, n, c in db.execute(
+                "SELECT zone_code, row, number, category_code FROM allotment WHERE "
+                "manifestation_code = ? AND performance_code = ? ORDER BY 1, 2, 3", (m, p)):
+            if (r, n) not in sold.get(z, ()) and c in prices:
+                yield z, r, n, c
+        for z, available, capacity, c in db.execute(
+                "SELECT q.zone_code, q.available, z.capacity, z.category_code FROM zone_quota q "
+                "JOIN zone z ON z.manifestation_code = q.manifestation_code AND "
+                "z.code = q.zone_code WHERE q.manifestation_code = ? AND q.performance_code = ? "
+                "AND q.available > 0 ORDER BY 1", (m, p)):
+            if c in prices:
+                for r, n in quota_places(capacity, available, sold.get(z, ())):
+                    yield z, r, n, c
 
-    def _free_seats(self, data: dict) -> dict:
-        try:
-            limit = int(data.get("limit") or 10)
-        except (TypeError, ValueError):
-            raise SimulatorError("INVALID_REQUEST", "limit must be an integer.") from None
-        seats = self.state.free_seats(manifestation=str(data.get("manifestation") or ""),
-                                      performance=str(data.get("performance") or ""),
-                                      limit=max(1, min(limit, 100)))
-        return {"seats": seats}
+    def overview(self) -> dict[str, int]:
+        """Tickets by status."""
+        return dict(self.store.db().execute("SELECT status, count(*) FROM ticket "
+                                            "GROUP BY status"))
 
-    def _sell(self, data: dict) -> dict:
-        missing = [name for name in _SELL_FIELDS if data.get(name) in (None, "")]
-        if missing:
-            raise SimulatorError("INVALID_REQUEST", f"Missing: {', '.join(missing)}.")
-        values = {name: data[name] for name in _SELL_FIELDS}
-        values.update({name: str(data[name]) for name in _BUYER_FIELDS if data.get(name)})
-        if not isinstance(values["price_cents"], int):
-            raise SimulatorError("INVALID_PRICE", "price_cents must be an integer.")
-        return self.state.sell(**values)
 
-    def _duplicate(self, data: dict) -> dict:
-        return self.state.duplicate(str(data.get("ticket") or ""))
+def _take_seat(db: sqlite3.Connection, m: str, p: str, zone: str, row: int, seat: int) -> int:
+    """Hold the seat for a sale: 0 when allotted, 1 when taken from the zone's quota."""
+    held = db.execute("SELECT 1 FROM ticket WHERE manifestation_code = ? AND performance_code = ? "
+                      "AND zone_code = ? AND row = ? AND seat = ? AND status = 'ACTIVE'",
+                      (m, p, zone, row, seat)).fetchone()
+    if held:
+        raise SimulatorError("SEAT_ALREADY_SOLD", f"Seat {row}-{seat} of zone {zone} "
+                             f"of performance {p} is already sold.")
+    allotted = db.execute("SELECT 1 FROM allotment WHERE manifestation_code = ? AND "
+                          "performance_code = ? AND zone_code = ? AND row = ? AND number = ?",
+                          (m, p, zone, row, seat)).fetchone()
+    if allotted:
+        return 0
+    quota = db.execute("SELECT available FROM zone_quota WHERE manifestation_code = ? AND "
+                       "performance_code = ? AND zone_code = ?", (m, p, zone)).fetchone()
+    if quota is None or quota[0] <= 0:
+        raise SimulatorError(
+            "SEAT_NOT_ALLOTTED",
+            f"Seat {row}-{seat} of zone {zone} of performance {p} is not in "
+            "Ticketnet's allotment: export the allotment first.")
+    db.execute("UPDATE zone_quota SET available = available - 1 WHERE "
+               "manifestation_code = ? AND performance_code = ? AND zone_code = ?",
+               (m, p, zone))
+    return 1
 
-    def _refund(self, data: dict) -> dict:
-        return self.state.refund(str(data.get("ticket") or ""))
+
+def _active_ticket(db: sqlite3.Connection, ticket_number: str) -> Ticket:
+    row = db.execute(SELECT_TICKET, (ticket_number,)).fetchone()
+    if row is None:
+        raise SimulatorError("UNKNOWN_TICKET", f"Ticket {ticket_number} does not exist.")
+    ticket = Ticket._make(row)
+    if ticket.status != "ACTIVE":
+        raise SimulatorError("TICKET_CANCELLED", f"Ticket {ticket_number} is "
+                             f"{ticket.status.lower()}: only a valid ticket can be duplicated "
+                             "or refunded.")
+    return ticket

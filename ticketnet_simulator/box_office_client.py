@@ -1,4 +1,4 @@
-"""A tiny client of the simulator's box office (box_office.py), for rehearsals driven from the
+"""A tiny client of the simulator's box office (box_office_http.py), for rehearsals driven from the
 bridge: is the peer a simulator, which allotted seats are free, sell, duplicate, refund.
 It implements the gateway's `BoxOffice` protocol; `settings.TICKETNET_BOX_OFFICE` names it
 when the simulator is enabled."""
@@ -11,7 +11,7 @@ import requests
 
 from ticketnet_gateway.box_office import BoxOfficeError
 
-from .box_office import MARKER, PREFIX
+from .box_office_http import MARKER, PREFIX
 
 
 class BoxOfficeClient:

@@ -6,9 +6,13 @@ Every refusal is a SimulatorError with a stable code and an English message sayi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 
 _DIGITS = re.compile(r"[0-9]+")
+# The guide's rule for non-numbered zones: a seat series of rows of 1000 seats. It mirrors
+# `catalog/series.py`'s SERIES_ROW_LENGTH, shared by definition (the bridge exports the places
+# Ticketnet sells); the simulator stands in for Ticketnet and imports nothing from the apps,
+# so this is its one copy: every series rule of the simulator reads it from here.
 SERIES_ROW_LENGTH = 1000
 MAX_PERFORMANCE_CODE = 10
 
@@ -102,7 +106,7 @@ def check_seat_number(value: str | int | None, what: str) -> int:
 
 
 def series_rows(capacity: int) -> list[int]:
-    """The length of each row of a seat series: rows of 1000, the last one holding the rest."""
+    """The length of each row of a seat series: full rows, the last one holding the rest."""
     if capacity <= 0:
         return []
     full, rest = divmod(capacity, SERIES_ROW_LENGTH)
@@ -119,3 +123,18 @@ def series_seats(capacity: int) -> Iterator[tuple[int, int]]:
 def in_series(capacity: int, row: int, number: int) -> bool:
     rows = series_rows(capacity)
     return 1 <= row <= len(rows) and 1 <= number <= rows[row - 1]
+
+
+def quota_places(capacity: int, available: int,
+                 taken: Container[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """(row, number) of the places a zone quota lets Ticketnet sell: the first `available`
+    places of the series that are not `taken`, in series order."""
+    left = available
+    if left <= 0:
+        return
+    for place in series_seats(capacity):
+        if place not in taken:
+            yield place
+            left -= 1
+            if left == 0:
+                return

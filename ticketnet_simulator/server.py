@@ -10,8 +10,9 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from .accounts import DEMO_INSTITUTION_CODE, DEMO_LOGIN, DEMO_PASSWORD
 from .soap import SimulatorApp
-from .state import DEMO_INSTITUTION_CODE, DEMO_LOGIN, DEMO_PASSWORD, SimulatorState
+from .state import SimulatorState
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The simulator's WSGI app: Ticketnet's web services over SOAP 1.1 on the contract's WSDL.
 
 Requests are read with a hardened lxml parser (no DTD, no entities, no network); faults,
-injected misbehaviour and the rules come from the state (state.py, rules.py).
+injected misbehaviour and the rules come from the state (state.py and its parts, rules.py).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from lxml import etree
 from ticketnet_gateway import NAMESPACE as NS
 from ticketnet_gateway import SERVICE_PATH, WSDL_DIR
 
-from .box_office import PREFIX as BOX_OFFICE_PREFIX
-from .box_office import BoxOffice
+from .box_office_http import PREFIX as BOX_OFFICE_PREFIX
+from .box_office_http import BoxOfficeApp
+from .faults import OPERATIONS, Fault
 from .rules import SimulatorError
-from .state import Fault, SimulatorState
+from .state import SimulatorState
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +29,9 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSDL_PLACEHOLDER = "http://ticketnet.invalid/ticketnet/ws"
 MAX_REQUEST_BYTES = 32 * 1024 * 1024
 VERSION = "ticketnet-simulator 1"
-_OPERATIONS = {
-    "PingRequest": "ping",
-    "CreateManifestationRequest": "createManifestation",
-    "SetAllotmentRequest": "setAllotment",
-    "SetZoneQuotaRequest": "setZoneQuota",
-    "ListOperationsRequest": "listOperations",
-}
+# The request element of each operation: ping → PingRequest, listOperations →
+# ListOperationsRequest…
+_OPERATIONS = {f"{op[0].upper()}{op[1:]}Request": op for op in OPERATIONS}
 
 
 def _xml_headers() -> list[tuple[str, str]]:
@@ -101,7 +98,7 @@ class SimulatorApp:
 
     def __init__(self, state: SimulatorState):
         self.state = state
-        self.box_office = BoxOffice(state)
+        self.box_office = BoxOfficeApp(state)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -310,26 +307,27 @@ class SimulatorApp:
             page_size=_int(request, "pageSize"))
         parts = ['<tn:ListOperationsResponse><tn:operations>']
         append = parts.append
-        for (op_id, kind, ticket, original, m, p, zone, row, seat, category, tariff, cents,
-             currency, moment, pos, last, first, city, postal, country) in rows:
+        for op_id, op in rows:
             # Ticketnet's lines pad rows and seats with zeros: the bridge matches numbers.
             append(
-                f"<tn:operation><tn:operationId>{op_id}</tn:operationId><tn:type>{kind}</tn:type>"
-                f"<tn:ticketNumber>{ticket}</tn:ticketNumber>"
-                + (f"<tn:originalTicketNumber>{original}</tn:originalTicketNumber>"
-                   if original else "")
-                + f"<tn:manifestationCode>{m}</tn:manifestationCode>"
-                f"<tn:performanceCode>{p}</tn:performanceCode><tn:zoneCode>{zone}</tn:zoneCode>"
-                f"<tn:row>{row:04d}</tn:row><tn:seat>{seat:04d}</tn:seat>"
-                f"<tn:categoryCode>{category}</tn:categoryCode>"
-                f"<tn:tariffCode>{tariff}</tn:tariffCode><tn:priceCents>{cents}</tn:priceCents>"
-                f"<tn:currency>{currency}</tn:currency><tn:time>{moment}</tn:time>"
-                f"<tn:pointOfSaleCode>{escape(pos)}</tn:pointOfSaleCode>"
-                f"<tn:buyerLastName>{escape(last)}</tn:buyerLastName>"
-                f"<tn:buyerFirstName>{escape(first)}</tn:buyerFirstName>"
-                f"<tn:buyerCity>{escape(city)}</tn:buyerCity>"
-                f"<tn:buyerPostalCode>{escape(postal)}</tn:buyerPostalCode>"
-                f"<tn:buyerCountry>{escape(country)}</tn:buyerCountry></tn:operation>")
+                f"<tn:operation><tn:operationId>{op_id}</tn:operationId>"
+                f"<tn:type>{op.type}</tn:type><tn:ticketNumber>{op.ticket_number}</tn:ticketNumber>"
+                + (f"<tn:originalTicketNumber>{op.original_ticket_number}"
+                   "</tn:originalTicketNumber>" if op.original_ticket_number else "")
+                + f"<tn:manifestationCode>{op.manifestation_code}</tn:manifestationCode>"
+                f"<tn:performanceCode>{op.performance_code}</tn:performanceCode>"
+                f"<tn:zoneCode>{op.zone_code}</tn:zoneCode>"
+                f"<tn:row>{op.row:04d}</tn:row><tn:seat>{op.seat:04d}</tn:seat>"
+                f"<tn:categoryCode>{op.category_code}</tn:categoryCode>"
+                f"<tn:tariffCode>{op.tariff_code}</tn:tariffCode>"
+                f"<tn:priceCents>{op.price_cents}</tn:priceCents>"
+                f"<tn:currency>{op.currency}</tn:currency><tn:time>{op.time}</tn:time>"
+                f"<tn:pointOfSaleCode>{escape(op.point_of_sale)}</tn:pointOfSaleCode>"
+                f"<tn:buyerLastName>{escape(op.buyer_last_name)}</tn:buyerLastName>"
+                f"<tn:buyerFirstName>{escape(op.buyer_first_name)}</tn:buyerFirstName>"
+                f"<tn:buyerCity>{escape(op.buyer_city)}</tn:buyerCity>"
+                f"<tn:buyerPostalCode>{escape(op.buyer_postal_code)}</tn:buyerPostalCode>"
+                f"<tn:buyerCountry>{escape(op.buyer_country)}</tn:buyerCountry></tn:operation>")
         append(f"</tn:operations><tn:nextCursor>{next_cursor}</tn:nextCursor>"
                f"<tn:hasMore>{'true' if has_more else 'false'}</tn:hasMore>"
                "</tn:ListOperationsResponse>")

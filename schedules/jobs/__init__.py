@@ -1,11 +1,2 @@
-"""The job functions, each registered with `schedules.registry.register(Job.X)`; imported by
-`SchedulesConfig.ready()` so web, worker and commands all know them."""
-
-from . import (  # noqa: F401 - registers the jobs
-    allotment_export,
-    catalog_export,
-    flat_file_import,
-    interface_test,
-    quota_sync,
-    sales_integration,
-)
+"""The Ticketnet jobs, each registered with `schedules.framework.registry.register(Job.X)`, their
+helpers (the catalogue plan, the allotments, the one door to the gateway) and their records."""

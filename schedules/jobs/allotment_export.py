@@ -10,18 +10,18 @@ from django.utils.translation import gettext as _
 from catalog.models import Event
 from mappings.selectors import correspondence_book
 
-from ..allotments import (
+from ..framework.context import JobContext
+from ..framework.errors import JobError, RetryLater
+from ..framework.models import Job
+from ..framework.registry import register
+from .allotments import (
     AllotmentSeats,
     allotment_size,
     exported_performances,
     performances_not_exported,
 )
-from ..context import JobContext
-from ..errors import JobError, RetryLater
-from ..exports import channel_refusal
-from ..models import Job
-from ..registry import register
-from ..ticketnet import interface_client, ticketnet_errors
+from .channel_rules import channel_check
+from .ticketnet import interface_client, ticketnet_errors
 
 
 def batch_size() -> int:
@@ -60,9 +60,7 @@ def warn_not_exported(ctx: JobContext, *, exported_ids: set[int], event: Event |
 @register(Job.ALLOTMENT_EXPORT)
 def allotment_export(ctx: JobContext) -> None:
     interface = ctx.interface
-    refusal = channel_refusal(interface=interface, what=_("The allotment export"))
-    if refusal is not None:
-        raise JobError(*refusal)
+    channel_check(interface=interface, job=Job.ALLOTMENT_EXPORT)
     event = job_optional_event(ctx)
     performances = exported_performances(interface=interface, event=event)
     warn_not_exported(ctx, exported_ids={p.performance_id for p in performances}, event=event)

@@ -7,14 +7,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Event
-from ticketnet_gateway.errors import TicketnetRejected
 
-from ..context import JobContext
-from ..errors import JobError, RetryLater
-from ..exports import CatalogPlan, PlannedManifestation, catalog_plan, channel_refusal
-from ..models import ExportedManifestation, Job
-from ..registry import register
-from ..ticketnet import interface_client, ticketnet_errors
+from ..framework.context import JobContext
+from ..framework.errors import JobError, RetryLater
+from ..framework.models import Job
+from ..framework.registry import register
+from .catalog_plan import CatalogPlan, PlannedManifestation, catalog_plan
+from .channel_rules import channel_check
+from .models import ExportedManifestation
+from .ticketnet import TicketnetRejected, interface_client, ticketnet_errors
 
 CALL_TICKETNET = gettext_lazy(
     "An export is never sent twice. To change what Ticketnet holds, call Ticketnet and ask them "
@@ -67,9 +68,7 @@ def _report_plan(ctx: JobContext, plan: CatalogPlan) -> None:
 @register(Job.CATALOG_EXPORT)
 def catalog_export(ctx: JobContext) -> None:
     interface = ctx.interface
-    refusal = channel_refusal(interface=interface, what=_("The catalogue export"))
-    if refusal is not None:
-        raise JobError(*refusal)
+    channel_check(interface=interface, job=Job.CATALOG_EXPORT)
     event = job_event(ctx)
     plan = catalog_plan(interface=interface, event=event)
     ctx.add_counts({"manifestations": len(plan.manifestations), "problems": len(plan.problems)})

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from sales.flat_file import FlatFileRefused, flat_file_parse
 from sales.passes import flat_file_apply, parked_passes_retry
 
-from ..context import JobContext
-from ..errors import JobError
-from ..models import ImportedFlatFile, Job
-from ..registry import register
+from ..framework.context import JobContext
+from ..framework.errors import JobError
+from ..framework.models import Job
+from ..framework.registry import register
+from .models import ImportedFlatFile
 
 ARCHIVE = "archive"
 REJECTED = "rejected"

@@ -8,21 +8,19 @@ from mappings.models import Kind
 from mappings.selectors import correspondence_book
 from sales.selectors import quota_places_left
 
-from ..allotments import exported_performances
-from ..context import JobContext
-from ..errors import JobError, RetryLater
-from ..exports import channel_refusal
-from ..models import Job
-from ..registry import register
-from ..ticketnet import interface_client, ticketnet_errors
+from ..framework.context import JobContext
+from ..framework.errors import JobError, RetryLater
+from ..framework.models import Job
+from ..framework.registry import register
+from .allotments import exported_performances
+from .channel_rules import channel_check
+from .ticketnet import interface_client, ticketnet_errors
 
 
 @register(Job.QUOTA_SYNC)
 def quota_sync(ctx: JobContext) -> None:
     interface = ctx.interface
-    refusal = channel_refusal(interface=interface, what=_("The quota sync"))
-    if refusal is not None:
-        raise JobError(*refusal)
+    channel_check(interface=interface, job=Job.QUOTA_SYNC)
     performances = {p.performance_id: p for p in exported_performances(interface=interface)}
     left = quota_places_left(interface=interface, performance_ids=list(performances))
     if not left:

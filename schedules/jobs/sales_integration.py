@@ -12,23 +12,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from channels.models import SalesChannel
 from sales.models import ParkedOperation
 from sales.models import ParkReason as ParkReasonChoices
 from sales.resolve import OperationResolver, code_kind_label
 from sales.selectors import parked_lines, parked_operations
 from sales.services import operations_apply, statistics_refresh
 from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
-from ticketnet_gateway.client import TicketnetClient
-from ticketnet_gateway.errors import TicketnetRejected
-from ticketnet_gateway.types import Operation, OperationsPage
-from ticketnet_gateway.types import OperationType as GatewayOperationType
 
-from ..context import JobContext
-from ..errors import JobError
-from ..models import IntegrationCursor, Job
-from ..registry import register
-from ..ticketnet import interface_client, ticketnet_errors
+from ..framework.context import JobContext
+from ..framework.errors import JobError
+from ..framework.models import Job
+from ..framework.registry import register
+from .channel_rules import takes_web_services
+from .models import IntegrationCursor
+from .ticketnet import (
+    Operation,
+    OperationsPage,
+    TicketnetClient,
+    TicketnetRejected,
+    interface_client,
+    ticketnet_errors,
+)
+from .ticketnet import OperationType as GatewayOperationType
 
 # Ticketnet serves 1 … 5000 operations a page; see benchmarks/bench_integration.py.
 PAGE_SIZE = 5000
@@ -46,11 +51,10 @@ def sales_integration(ctx: JobContext) -> None:
     Ends WARNING with each reason to fix when lines are parked; Ticketnet unreachable raises
     RetryLater (ERROR, retried by Celery)."""
     interface = ctx.interface
-    channel = interface.channel
-    if channel.kind == SalesChannel.Kind.FLAT_FILE:
+    if not takes_web_services(interface=interface):
         raise JobError(
             _("The channel “%(channel)s” of this interface takes its sales from flat files: "
-              "Ticketnet sends no operations to integrate.") % {"channel": channel.name},
+              "Ticketnet sends no operations to integrate.") % {"channel": interface.channel.name},
             _("Import Ticketnet's CSV files with the flat-file import "
               "(manage.py import_flat_file) instead."),
         )

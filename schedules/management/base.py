@@ -7,11 +7,13 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ..framework.runner import job_run
+from ..framework.selectors import InterfaceLookupError, interface_find
 from ..models import Run
-from ..selectors import InterfaceLookupError, interface_find
-from ..services import EXIT_CODES, job_run
 
 USAGE_ERROR = 1
+EXIT_CODES = {Run.Status.OK: 0, Run.Status.WARNING: 3, Run.Status.ERROR: 1,
+              Run.Status.SKIPPED: 4}
 
 
 class JobCommand(BaseCommand):

@@ -123,3 +123,18 @@ def test_zone_page_shows_the_seat_series(client_of, interface):
                                     capacity=2500)
     page = client_of.get(reverse("admin:catalog_zone_change", args=[zone.pk])).content.decode()
     assert "3-1…3-500" in page
+
+
+def test_the_allocation_form_refuses_a_quota_of_another_institution(interface):
+    from catalog.forms import QuotaAllocationForm
+
+    event = f.EventFactory(institution=interface.institution)
+    superuser = f.UserFactory(username="root", is_superuser=True)
+    foreign = QuotaAllocationForm(
+        data={"event": event.pk, "quota": f.ExternalQuotaFactory().pk}, user=superuser
+    )
+    assert foreign.errors == {"quota": ["Choose a quota of the event's institution."]}
+    mine = QuotaAllocationForm(
+        data={"event": event.pk, "quota": interface.external_quota.pk}, user=superuser
+    )
+    assert mine.is_valid(), mine.errors

@@ -89,8 +89,20 @@ def test_seats_in_another_quota_stay_there():
 
 def test_allocate_refuses_a_foreign_quota():
     quota, zones, pit, event, perfs = _stadium()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.quota_allocate_seats(performances=perfs, quota=f.ExternalQuotaFactory())
+    assert exc.value.message_dict == {"quota": ["The quota belongs to another institution."]}
+
+
+@pytest.mark.parametrize("allocate", [services.quota_allocate_seats,
+                                      services.quota_allocate_places])
+def test_allocate_refuses_a_foreign_zone(allocate):
+    quota, zones, pit, event, perfs = _stadium()
+    foreign = f.NonNumberedZoneFactory()
+    with pytest.raises(ValidationError) as exc:
+        allocate(performances=perfs, quota=quota, zones=[pit, foreign])
+    assert exc.value.message_dict == {"zones": ["A zone belongs to another institution."]}
+    assert not SeatAllocation.objects.exists() and not ZoneAllocation.objects.exists()
 
 
 def test_allocate_places_caps_at_what_other_quotas_leave():

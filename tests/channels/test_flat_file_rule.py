@@ -4,8 +4,8 @@ an interface takes flat files for one of them, refused at validation with the gu
 import pytest
 
 from channels.models import ExternalSalesInterface, SalesChannel
+from schedules.jobs.schedules import schedule_name, schedules_ensure
 from schedules.models import Job
-from schedules.services import schedule_name, schedules_ensure
 from tests import factories as f
 
 from .conftest import interface_post

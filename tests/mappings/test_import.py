@@ -123,3 +123,26 @@ def test_codes_can_move_between_objects_in_one_import(tmp_path, capsys, interfac
     assert _run(capsys, str(path), "--interface", interface.internal_name)[0] == 0
     book = correspondence_book(interface=interface)
     assert (book.code_for(Kind.ZONE, a.pk), book.code_for(Kind.ZONE, b.pk)) == ("102", "101")
+
+
+def test_a_code_entered_twice_names_the_other_entry_on_both(interface):
+    from mappings.services import Entry, correspondences_apply
+
+    one, two = (f.TariffFactory(institution=interface.institution) for _ in range(2))
+    by_line = correspondences_apply(interface=interface, entries=[
+        Entry(kind=Kind.TARIFF, object_id=one.pk, code="15|20", line=5),
+        Entry(kind=Kind.TARIFF, object_id=two.pk, code="20|22", line=6),
+    ])
+    assert by_line.errors == {
+        0: [f"The code 20 is also entered for “{two}” (line 6): each code once."],
+        1: [f"The code 20 is also entered for “{one}” (line 5): each code once."],
+    }
+    in_grid = correspondences_apply(interface=interface, entries=[
+        Entry(kind=Kind.TARIFF, object_id=one.pk, code="20"),
+        Entry(kind=Kind.TARIFF, object_id=two.pk, code="20"),
+    ])
+    assert in_grid.errors == {
+        0: [f"The code 20 is also entered for “{two}” ({two}): each code once."],
+        1: [f"The code 20 is also entered for “{one}” ({one}): each code once."],
+    }
+    assert not Correspondence.objects.exists()

@@ -3,7 +3,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from catalog.models import Event, Tariff
-from mappings.models import Correspondence, CorrespondenceCode, Kind
+from mappings.models import (
+    Correspondence,
+    CorrespondenceCode,
+    Kind,
+    correspondence_codes_write,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +118,23 @@ def test_object_of_another_institution_refused(interface):
     assert "another institution" in " ".join(errors["event"])
 
 
+@pytest.mark.parametrize(
+    ("kind", "factory"),
+    [(Kind.ZONE, f.ZoneFactory), (Kind.CONFIGURATION, f.LogicalConfigurationFactory),
+     (Kind.CATEGORY, f.SeatCategoryFactory)],
+)
+def test_objects_reached_through_others_are_judged_by_their_own_institution(
+    interface, kind, factory
+):
+    field = Correspondence(kind=kind).target_field
+    errors = _errors(_new(interface, kind, factory(), "17"))
+    assert "This object belongs to another institution." in errors[field]
+    mine = {Kind.ZONE: {"configuration__hall__institution": interface.institution},
+            Kind.CONFIGURATION: {"hall__institution": interface.institution},
+            Kind.CATEGORY: {"institution": interface.institution}}[kind]
+    _new(interface, kind, factory(**mine), "17").full_clean()
+
+
 def test_database_refuses_a_target_of_the_wrong_kind(interface):
     event = f.EventFactory(institution=interface.institution)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -124,3 +146,51 @@ def test_codes_go_with_their_correspondence(interface):
     c.save()
     c.delete()
     assert CorrespondenceCode.objects.count() == 0
+
+
+def _side_table(interface):
+    return sorted(CorrespondenceCode.objects.filter(interface=interface)
+                  .values_list("correspondence_id", "namespace", "value"))
+
+
+def test_the_code_side_table_is_written_in_bulk_in_two_queries(
+    interface, django_assert_num_queries
+):
+    tariffs = [f.TariffFactory(institution=interface.institution) for _ in range(30)]
+    competition = f.EventFactory(institution=interface.institution, kind=Event.Kind.COMPETITION)
+    perf = f.PerformanceFactory(event=competition)
+    saved = Correspondence.objects.bulk_create(
+        [_new(interface, Kind.TARIFF, t, f"{i}|{100 + i}") for i, t in enumerate(tariffs, 1)]
+        + [_new(interface, Kind.PERFORMANCE, perf, "1701_1709052030")]
+    )
+    with django_assert_num_queries(2):  # the old rows out, the new ones in
+        correspondence_codes_write(correspondences=saved)
+    rows = _side_table(interface)
+    assert len(rows) == 61
+    assert {(saved[0].pk, "tariff", "1"), (saved[0].pk, "tariff", "101")} <= set(rows)
+    assert (saved[-1].pk, "manifestation", "1701") in rows
+
+    saved[0].code = "999"
+    with django_assert_num_queries(2):
+        correspondence_codes_write(correspondences=[saved[0]])
+    assert [(ns, v) for pk, ns, v in _side_table(interface) if pk == saved[0].pk] == [
+        ("tariff", "999")
+    ]
+    assert len(_side_table(interface)) == 60
+
+
+def test_bulk_entry_writes_the_same_side_table_as_save(interface):
+    from mappings.services import Entry, correspondences_apply
+
+    one, two = (f.TariffFactory(institution=interface.institution) for _ in range(2))
+    _new(interface, Kind.TARIFF, one, "15|20").save()
+    result = correspondences_apply(interface=interface, entries=[
+        Entry(kind=Kind.TARIFF, object_id=one.pk, code="15|21"),
+        Entry(kind=Kind.TARIFF, object_id=two.pk, code="20"),
+    ])
+    assert result.saved, result.errors
+    rows = _side_table(interface)
+    by_target = {c.pk: c.tariff_id for c in Correspondence.objects.filter(interface=interface)}
+    assert sorted((by_target[pk], v) for pk, _ns, v in rows) == sorted(
+        [(one.pk, "15"), (one.pk, "21"), (two.pk, "20")]
+    )

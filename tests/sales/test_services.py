@@ -5,9 +5,10 @@ from django.utils import translation
 from channels.models import ExternalSalesInterface
 from sales import selectors, services
 from sales.models import IntegratedOperation, Order, ParkedOperation, Ticket
-from sales.types import OperationLine, OperationType, ParkReason, ResolvedOperation
+from sales.types import OperationLine, OperationType, ParkReason, Problem, ResolvedOperation
 from tests import factories as f
 from tests.sales import factories as sf
+from tests.sales import typed
 
 pytestmark = pytest.mark.django_db
 Policy = ExternalSalesInterface.PricePolicy
@@ -24,7 +25,7 @@ def parked(setup):
 def test_sell_in_bulk_books_tickets_on_the_technical_contact_in_one_order():
     s = sf.sales_setup(seats=10)
     ops = [sf.sale(s, i) for i in range(10)] + [sf.place_sale(s, 1, n) for n in range(1, 6)]
-    result = services.tickets_sell(interface=s.interface, sales=ops)
+    result = typed.tickets_sell(interface=s.interface, sales=ops)
     assert result.sold == 15 and result.parked == 0
     tickets = Ticket.objects.filter(interface=s.interface)
     assert tickets.count() == 15
@@ -62,7 +63,7 @@ def test_duplicate_invalidates_the_original_and_issues_a_valid_ticket_for_the_se
     sold = sf.sale(s, 0)
     apply(s, [sold])
     dup = sf.duplicate(sold.line.ticket_number)
-    result = services.tickets_duplicate(interface=s.interface, duplicates=[dup])
+    result = typed.tickets_duplicate(interface=s.interface, duplicates=[dup])
     assert result.duplicated == 1
     original = Ticket.objects.get(number=sold.line.ticket_number)
     new = Ticket.objects.get(number=dup.line.ticket_number)
@@ -101,7 +102,7 @@ def test_refund_puts_the_seat_and_the_place_back_in_the_quota():
     left = selectors.quota_left(interface=s.interface, performance_ids=[s.performance.pk])
     assert left[s.performance.pk].seats == 2
     assert left[s.performance.pk].places == {s.free_zone.pk: 9}
-    result = services.tickets_refund(interface=s.interface, refunds=[
+    result = typed.tickets_refund(interface=s.interface, refunds=[
         sf.refund(seat_sale.line.ticket_number), sf.refund(place_sale.line.ticket_number)])
     assert result.refunded == 2
     left = selectors.quota_left(interface=s.interface, performance_ids=[s.performance.pk])
@@ -116,7 +117,7 @@ def test_refund_puts_the_seat_and_the_place_back_in_the_quota():
     ("reason", "build"),
     [
         (ParkReason.UNKNOWN_CODE, lambda s: ResolvedOperation(
-            line=sf.line(), problem=services.problem(ParkReason.UNKNOWN_CODE, kind="tariff", code="15"))),
+            line=sf.line(), problem=Problem(ParkReason.UNKNOWN_CODE, {"kind": "tariff", "code": "15"}))),
         (ParkReason.INVALID_LINE, lambda s: ResolvedOperation(
             line=sf.line(), performance=s.performance, category=s.category, tariff=s.tariff)),
         (ParkReason.NOT_IN_QUOTA, lambda s: sf.sale(s, 3)),  # seat 4 is outside the quota
@@ -270,7 +271,7 @@ def test_a_ticket_is_either_on_a_seat_or_on_a_place():
 def test_only_one_kind_per_typed_service():
     s = sf.sales_setup(seats=1)
     with pytest.raises(ValueError):
-        services.tickets_refund(interface=s.interface, refunds=[sf.sale(s, 0)])
+        typed.tickets_refund(interface=s.interface, refunds=[sf.sale(s, 0)])
 
 
 def test_a_page_costs_a_fixed_number_of_queries(django_assert_max_num_queries):

@@ -7,8 +7,8 @@ from catalog.models import Event
 from channels import demo as channels_demo
 from channels.models import ExternalSalesInterface
 from mappings import demo as mappings_demo
+from schedules.framework.runner import job_run
 from schedules.models import Job, Run
-from schedules.services import job_run
 
 
 @dataclass

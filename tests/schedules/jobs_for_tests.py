@@ -4,8 +4,8 @@ worker with `celery worker -I tests.schedules.jobs_for_tests`), scripted by its 
 import threading
 import time
 
-from schedules import registry
-from schedules.errors import JobError, RetryLater
+from schedules.framework import registry
+from schedules.framework.errors import JobError, RetryLater
 
 TEST_JOB = "test_scripted"
 started = threading.Event()

@@ -5,7 +5,7 @@ from django_celery_beat.models import PeriodicTask
 
 from sales import services as sales_services
 from sales.models import ParkedOperation
-from schedules import registry
+from schedules.framework import registry
 from schedules.models import Job, Run
 from tests import factories as f
 from tests.sales import factories as sf

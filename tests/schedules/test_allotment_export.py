@@ -6,9 +6,9 @@ from django.test import override_settings
 
 from catalog.models import Performance, Zone
 from channels.models import SalesChannel
-from schedules.errors import RetryLater
+from schedules.framework.errors import RetryLater
+from schedules.framework.runner import job_run
 from schedules.models import Job, Run
-from schedules.services import job_run
 from tests.schedules.export_setup import (
     demo_on,
     export,
@@ -39,7 +39,7 @@ def test_numbered_seats_and_series_places_go_in_batches(simulator):
     code = demo.interface.exported_manifestations.get().manifestation_code
     assert allotted(simulator, code) == {"2703122030": 692}
     # The pit's seats are the first 500 of its series: row 1, seats 1…500.
-    pit = simulator.state._db().execute(
+    pit = simulator.state.store.db().execute(
         "SELECT min(row), max(row), min(number), max(number), count(*) FROM allotment "
         "WHERE zone_code = (SELECT code FROM zone WHERE capacity = 2500)").fetchone()
     assert pit == (1, 1, 1, 500, 500)

@@ -11,10 +11,10 @@ from django.test import override_settings
 from catalog.models import Event, Performance
 from channels.models import SalesChannel
 from mappings.models import Correspondence, Kind
-from schedules.errors import RetryLater
-from schedules.exports import catalog_plan
+from schedules.framework.errors import RetryLater
+from schedules.framework.runner import job_run
+from schedules.jobs.catalog_plan import catalog_plan
 from schedules.models import ExportedManifestation, Job, Run
-from schedules.services import job_run
 from tests import factories as f
 from tests.schedules.export_setup import (
     demo_on,

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from schedules.framework.queue import job_queue
+from schedules.jobs.schedules import schedule_name, schedules_ensure
 from schedules.models import Job, Run
-from schedules.services import job_queue, schedule_name, schedules_ensure
 from tests import factories as f
 from tests.schedules import jobs_for_tests as jobs
 

@@ -44,7 +44,7 @@ def test_human_summary_is_one_line():
 
 
 def test_skipped_exits_4(monkeypatch):
-    from schedules import locks
+    from schedules.framework import locks
 
     monkeypatch.setattr(locks.Lock, "acquire", lambda self: False)
     f.InterfaceFactory(internal_name="FR * Ticketnet")

@@ -10,8 +10,8 @@ from channels.demo import DEMO_INTERFACE_NAME
 from channels.models import ExternalSalesInterface
 from sales.models import Ticket
 from sales.selectors import quota_left
+from schedules.framework.runner import job_run
 from schedules.models import Job, Run
-from schedules.services import job_run
 
 pytestmark = pytest.mark.django_db
 

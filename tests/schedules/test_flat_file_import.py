@@ -12,8 +12,8 @@ from django.core.management import call_command
 from catalog.models import Event, Tariff
 from channels.models import SalesChannel
 from sales.models import ParkedOperation, Ticket
+from schedules.framework.runner import job_run
 from schedules.models import ImportedFlatFile, Job, Run
-from schedules.services import job_run
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

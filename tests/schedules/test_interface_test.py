@@ -5,10 +5,10 @@ import json
 import pytest
 from django.core.management import call_command
 
-from schedules import registry
-from schedules.errors import JobError
+from schedules.framework import registry
+from schedules.framework.errors import JobError
+from schedules.framework.runner import job_run
 from schedules.models import Job, Run
-from schedules.services import job_run
 from tests.schedules.ticketnet_world import make_world
 from ticketnet_simulator.box_office_client import BoxOfficeClient
 
@@ -137,13 +137,13 @@ def test_the_admin_button_opens_a_form_of_the_interface_events_and_queues_the_te
         client, monkeypatch):
     from django.urls import reverse
 
-    from schedules import admin_interface_test
+    from schedules import admin_interface_trial
     from tests import factories as f
     from tests.mappings.factories import build_event
     from tests.schedules.test_admin import staff_of
 
     queued = []
-    monkeypatch.setattr(admin_interface_test, "job_queue", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(admin_interface_trial, "job_queue", lambda **kw: queued.append(kw))
     interface = f.InterfaceFactory()
     mine = build_event(interface=interface, code="CONC27")
     elsewhere = build_event(interface=f.InterfaceFactory(), code="OTHER")

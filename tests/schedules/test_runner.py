@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from schedules import services
-from schedules.errors import RetryLater
+from schedules import tasks
+from schedules.framework import runner
+from schedules.framework.errors import RetryLater
 from schedules.models import Run
 from tests import factories as f
 from tests.schedules import jobs_for_tests as jobs
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run(interface, outcome="ok", **params):
-    return services.job_run(interface_id=interface.pk, job=jobs.TEST_JOB,
+    return runner.job_run(interface_id=interface.pk, job=jobs.TEST_JOB,
                             params={"outcome": outcome, **params})
 
 
@@ -78,7 +79,7 @@ def test_a_job_error_says_what_to_do(interface, django_capture_on_commit_callbac
 
 def test_retry_later_ends_error_emails_and_is_reraised_for_the_task(interface, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RetryLater):
-        services.job_run(interface_id=interface.pk, job=jobs.TEST_JOB,
+        runner.job_run(interface_id=interface.pk, job=jobs.TEST_JOB,
                          params={"outcome": "retry"}, raise_retry=True)
     r = Run.objects.get()
     assert r.status == "error"
@@ -87,7 +88,7 @@ def test_retry_later_ends_error_emails_and_is_reraised_for_the_task(interface, d
 
 
 def test_unknown_job_ends_error(interface):
-    r = services.job_run(interface_id=interface.pk, job="no_such_job")
+    r = runner.job_run(interface_id=interface.pk, job="no_such_job")
     assert r.status == "error"
     assert "no_such_job" in r.messages[0]["text"]
 
@@ -103,12 +104,10 @@ def test_a_run_left_running_by_a_dead_worker_is_closed(interface):
 def test_backoff_doubles_and_is_capped(settings):
     settings.SCHEDULES_RETRY_BACKOFF = 60
     settings.SCHEDULES_RETRY_BACKOFF_MAX = 600
-    assert [services.retry_countdown(n) for n in range(6)] == [60, 120, 240, 480, 600, 600]
+    assert [tasks.retry_countdown(n) for n in range(6)] == [60, 120, 240, 480, 600, 600]
 
 
 def test_the_task_retries_with_backoff_on_retry_later(interface, settings, monkeypatch):
-    from schedules import tasks
-
     settings.SCHEDULES_RETRY_BACKOFF = 30
     settings.SCHEDULES_MAX_RETRIES = 3
     calls = []

@@ -12,10 +12,10 @@ from channels.models import SalesChannel
 from mappings.models import Correspondence, Kind
 from sales.models import IntegratedOperation, ParkedOperation, Ticket
 from sales.selectors import quota_left
-from schedules.errors import RetryLater
+from schedules.framework.errors import RetryLater
+from schedules.framework.runner import job_run
 from schedules.jobs import sales_integration as job
 from schedules.models import IntegrationCursor, Run
-from schedules.services import job_run
 from tests.schedules.ticketnet_world import FREE_ZONE, make_world
 
 pytestmark = pytest.mark.django_db

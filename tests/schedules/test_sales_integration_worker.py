@@ -4,8 +4,8 @@ operators get an email, and the worker retries until Ticketnet answers again."""
 import pytest
 
 from sales.models import Ticket
+from schedules.framework.queue import job_queue
 from schedules.models import Run
-from schedules.services import job_queue
 from tests.schedules.ticketnet_world import make_world
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]

@@ -4,8 +4,9 @@ import pytest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from channels.models import SalesChannel
+from schedules.jobs.schedules import schedule_name, schedules_ensure
 from schedules.models import Job
-from schedules.services import RUN_JOB_TASK, schedule_name, schedules_ensure
+from schedules.tasks import RUN_JOB_TASK
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from schedules.errors import JobError, RetryLater
-from schedules.ticketnet import interface_client, ticketnet_errors
+from schedules.framework.errors import JobError, RetryLater
+from schedules.jobs.ticketnet import interface_client, ticketnet_errors
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

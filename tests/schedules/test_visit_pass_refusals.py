@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from channels.models import SalesChannel
+from schedules.framework.runner import job_run
+from schedules.jobs.schedules import schedules_ensure
 from schedules.models import Job, Run
-from schedules.services import job_run, schedules_ensure
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -40,7 +40,7 @@ def test_free_seats_sell_duplicate_refund_through_the_box_office(exported):
 
 def _journal(simulator):
     rows, _cursor, _more = simulator.state.list_operations(cursor=None, page_size=10)
-    return [{"type": r[1]} for r in rows]
+    return [{"type": line.operation.type} for line in rows]
 
 
 def test_the_box_office_wants_the_account_and_says_what_is_wrong(exported):

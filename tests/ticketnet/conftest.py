@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from benchmarks.zeep_listing import ZeepListingClient
 from ticketnet_gateway import types as t
 from ticketnet_gateway.client import TicketnetClient
 
@@ -39,11 +40,14 @@ def numbered_seats(rows=3, per_row=10):
             for n in range(1, per_row + 1)]
 
 
-def make_client(simulator, **overrides) -> TicketnetClient:
+def make_client(simulator, *, listing_parser="lxml", **overrides) -> TicketnetClient:
+    """The product's client; `listing_parser="zeep"`: one that reads listOperations with zeep's
+    object mapping, the reference the lxml parser is compared with."""
     values = {**simulator.credentials, "connect_timeout": 2, "read_timeout": 5,
               "operation_timeout": 10, "retry_backoff": 0.01}
     values.update(overrides)
-    return TicketnetClient(**values)
+    client_class = {"lxml": TicketnetClient, "zeep": ZeepListingClient}[listing_parser]
+    return client_class(**values)
 
 
 @pytest.fixture

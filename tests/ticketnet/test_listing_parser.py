@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ticketnet_gateway import NAMESPACE
-from ticketnet_gateway.client import parse_operations_stream
 from ticketnet_gateway.errors import ContractError, TicketnetRejected
+from ticketnet_gateway.listing import parse_operations_stream
 from ticketnet_gateway.types import Operation, OperationsPage, OperationType
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"

@@ -8,7 +8,7 @@ from catalog import demo as catalog_demo
 from channels import demo as channels_demo
 from mappings import demo as mappings_demo
 from sales import demo as sales_demo
-from schedules.services import schedules_ensure
+from schedules.jobs.schedules import schedules_ensure
 
 OPERATORS_GROUP = "Ticketnet operators"
 # The apps an operator works in (the audit log: reading only, the only permission it has);

@@ -7,9 +7,9 @@ from django.core.management.base import CommandError
 
 from catalog.models import Event
 
-from ...exports import catalog_plan
+from ...framework.selectors import interface_find
+from ...jobs.catalog_plan import catalog_plan
 from ...models import Job
-from ...selectors import interface_find
 from ..base import JobCommand
 
 

@@ -6,8 +6,8 @@ from django.core.management.base import CommandError
 
 from catalog.models import Event
 
+from ...framework.selectors import interface_find
 from ...models import Job
-from ...selectors import interface_find
 from ..base import JobCommand
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import CommandError
 
-from ... import registry
+from ...framework import registry
 from ..base import JobCommand
 
 

@@ -6,9 +6,10 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ticketnet_simulator.faults import FAULT_KINDS, OPERATIONS
 from ticketnet_simulator.rules import SimulatorError
 from ticketnet_simulator.server import make_simulator_server
-from ticketnet_simulator.state import FAULT_KINDS, OPERATIONS, SimulatorState
+from ticketnet_simulator.state import SimulatorState
 
 
 class Command(BaseCommand):

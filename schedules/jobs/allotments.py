@@ -14,9 +14,9 @@ from catalog.series import seat_series
 from channels.models import ExternalSalesInterface
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook
-from ticketnet_gateway.types import AllottedSeat
 
 from .models import ExportedManifestation
+from .ticketnet import AllottedSeat
 
 STREAM_CHUNK = 5000
 

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Event
 from mappings.selectors import interface_events
 
+from .framework.queue import job_queue
 from .models import Job, Run
-from .services import job_queue
 
 
-class InterfaceTestForm(forms.Form):
+class InterfaceTrialForm(forms.Form):
     event = forms.ModelChoiceField(
         queryset=Event.objects.none(), label=_("Event"),
         help_text=_("An event sold through the interface's channel, with seats in the "
@@ -30,7 +30,7 @@ class InterfaceTestForm(forms.Form):
         self.fields["event"].queryset = interface_events(interface=interface)
 
 
-class InterfaceTestAdminMixin:
+class InterfaceTrialAdminMixin:
     """Before InterfaceJobsMixin: its "run-interface-test" button lands on this form."""
 
     def get_urls(self):
@@ -48,7 +48,7 @@ class InterfaceTestAdminMixin:
         if not self.has_view_permission(request, obj):
             return redirect(change_url)
         if request.method == "POST" and "event" in request.POST:
-            form = InterfaceTestForm(request.POST, interface=obj)
+            form = InterfaceTrialForm(request.POST, interface=obj)
             if form.is_valid():
                 event = form.cleaned_data["event"]
                 with transaction.atomic():
@@ -61,7 +61,7 @@ class InterfaceTestAdminMixin:
                       "<a href=\"{url}\">runs</a>."), event=event, url=runs), messages.SUCCESS)
                 return redirect(change_url)
         else:
-            form = InterfaceTestForm(interface=obj)
+            form = InterfaceTrialForm(interface=obj)
         context = {
             **self.admin_site.each_context(request),
             "opts": opts, "original": obj, "form": form, "change_url": change_url,

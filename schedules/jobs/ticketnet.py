@@ -1,5 +1,6 @@
-"""The jobs' one door to the gateway: a client for an interface, and the gateway's typed
-errors turned into run outcomes with translated text and what to do."""
+"""The jobs' one door to the gateway: a client for an interface, the gateway's typed errors
+turned into run outcomes with translated text and what to do, and the gateway's types the jobs
+use (re-exported: no other module of schedules imports the gateway)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,15 +9,34 @@ from django.utils.translation import gettext as _
 
 from channels.models import ExternalSalesInterface
 from credentials.crypto import CredentialDecryptionError
-from ticketnet_gateway.box_office import BoxOffice, box_office_for
+from ticketnet_gateway.box_office import BoxOffice, BoxOfficeError, box_office_for
 from ticketnet_gateway.client import TicketnetClient, get_client
 from ticketnet_gateway.errors import (
     ContractError,
     TicketnetRejected,
     TicketnetUnavailable,
 )
+from ticketnet_gateway.types import (
+    AllottedSeat,
+    Manifestation,
+    NamedCode,
+    Operation,
+    OperationsPage,
+    OperationType,
+    PerformanceSpec,
+    PriceSpec,
+    SeatSpec,
+    ZoneSpec,
+)
 
-from .errors import JobError, RetryLater
+from ..framework.errors import JobError, RetryLater
+
+__all__ = [
+    "AllottedSeat", "BoxOffice", "BoxOfficeError", "Manifestation", "NamedCode", "Operation",
+    "OperationType", "OperationsPage", "PerformanceSpec", "PriceSpec", "SeatSpec",
+    "TicketnetClient", "TicketnetRejected", "ZoneSpec",
+    "interface_box_office", "interface_client", "ticketnet_errors",
+]
 
 
 def _password(interface: ExternalSalesInterface) -> str:

@@ -1,6 +1,5 @@
-"""Read-only queries of the schedules room."""
+"""Finding the interface a command names (`--interface NAME [--institution CODE]`)."""
 
-from catalog.models import Event
 from channels.models import ExternalSalesInterface
 
 
@@ -26,13 +25,3 @@ def interface_find(*, name: str, institution_code: str | None = None) -> Externa
             f"add --institution CODE."
         )
     return found[0]
-
-
-def interface_has_non_numbered_events(*, interface: ExternalSalesInterface) -> bool:
-    """Whether the events sold through the interface's channel (its activity profiles) have
-    performances in configurations with non-numbered zones."""
-    return Event.objects.filter(
-        institution_id=interface.institution_id,
-        activity_profiles__channel_id=interface.channel_id,
-        performances__configuration__zones__numbered=False,
-    ).exists()

@@ -11,20 +11,19 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from catalog.models import Event, Performance
-from channels.models import SalesChannel
 from mappings.selectors import correspondence_book
 from sales.models import Ticket
 from sales.selectors import quota_seats_left
-from ticketnet_gateway.box_office import BoxOfficeError
 
-from .. import registry
-from ..context import ERROR, JobContext
-from ..errors import JobError, UnknownJob
-from ..exports import catalog_plan
-from ..locks import job_lock
-from ..models import Job
-from ..registry import register
-from ..ticketnet import interface_box_office
+from ..framework import registry
+from ..framework.context import ERROR, JobContext
+from ..framework.errors import JobError, UnknownJob
+from ..framework.locks import job_lock
+from ..framework.models import Job
+from ..framework.registry import register
+from .catalog_plan import catalog_plan
+from .channel_rules import takes_catalogue, takes_web_services
+from .ticketnet import BoxOfficeError, interface_box_office
 
 logger = logging.getLogger(__name__)
 TEST_BUYER = {"buyer_last_name": "TEST", "buyer_first_name": "Interface",
@@ -119,8 +118,7 @@ def interface_test(ctx: JobContext) -> None:
             _("Choose an event sold through the interface's channel, then run the test "
               "again."),
         )
-    kind = interface.channel.kind
-    if kind == SalesChannel.Kind.FLAT_FILE:
+    if not takes_web_services(interface=interface):
         raise JobError(
             _("The interface takes Ticketnet's sales from flat files: there is nothing to test "
               "on Ticketnet's web services."),
@@ -137,7 +135,7 @@ def interface_test(ctx: JobContext) -> None:
             ctx.info(_("Not run, because the step before failed: %(steps)s.")
                      % {"steps": ", ".join(str(labels[k]) for k in rest)})
 
-    if kind == SalesChannel.Kind.TICKETNET_VISIT_PASS:
+    if not takes_catalogue(interface=interface):  # visit passes
         ctx.info(_("Visit passes have no catalogue or allotment export: steps a and b are "
                    "skipped."))
     else:
