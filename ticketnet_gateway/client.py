@@ -72,7 +72,7 @@ class TicketnetClient:
         self.session.trust_env = False  # no proxy or netrc from the environment
         self.transport = Transport(
             session=self.session, connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
+            read_timeout=self.read_timeout, operation_timeout=self.operation_timeout,
         )
         settings = zeep.Settings(
             strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True,

@@ -12,6 +12,15 @@ class TicketnetUnavailable(TicketnetError):
     """
 
 
+class DeadlinePassed(TicketnetUnavailable):
+    """The operation's deadline passed before Ticketnet's whole answer arrived (a slow or
+    trickling answer included): `seconds` is the operation timeout."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"Ticketnet's answer took longer than {seconds:g} s.")
+        self.seconds = seconds
+
+
 class TicketnetRejected(TicketnetError):
     """Ticketnet answered with a SOAP fault: it refused the request, with its code and message."""
 
