@@ -174,13 +174,49 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Jobs (schedules): retries when Ticketnet is unavailable, with exponential backoff
-# (base × 2^retry seconds, capped), and the expiry of lock rows where there are no
-# advisory locks (SQLite).
+# Jobs (schedules): retries when Ticketnet, the database or the broker is unavailable, with
+# exponential backoff (base × 2^retry seconds, capped), and the expiry of lock rows where there
+# are no advisory locks (SQLite; a heartbeat pushes it back every fifth of it while the run
+# lives).
 SCHEDULES_MAX_RETRIES = env.int("SCHEDULES_MAX_RETRIES", default=5)
 SCHEDULES_RETRY_BACKOFF = env.int("SCHEDULES_RETRY_BACKOFF", default=60)
 SCHEDULES_RETRY_BACKOFF_MAX = env.int("SCHEDULES_RETRY_BACKOFF_MAX", default=3600)
-SCHEDULES_LOCK_TTL = env.int("SCHEDULES_LOCK_TTL", default=6 * 3600)
+SCHEDULES_LOCK_TTL = env.int("SCHEDULES_LOCK_TTL", default=300)
+# Celery time limits of a run, in seconds: at the soft one the run ends ERROR (its transaction
+# in progress rolled back); at the hard one the worker process is killed (the abandoned-runs
+# check then closes the run). The hard one leaves room for a Ticketnet call in flight to end
+# (TICKETNET_OPERATION_TIMEOUT). A stadium's allotment export (19 performances × 80,000 seats,
+# 300 calls) and the interface test that contains one get longer limits.
+SCHEDULES_SOFT_TIME_LIMIT = env.int("SCHEDULES_SOFT_TIME_LIMIT", default=3600)
+SCHEDULES_TIME_LIMIT = env.int("SCHEDULES_TIME_LIMIT", default=SCHEDULES_SOFT_TIME_LIMIT + 300)
+_export_soft = env.int("SCHEDULES_ALLOTMENT_EXPORT_SOFT_TIME_LIMIT", default=4 * 3600)
+_export_hard = env.int("SCHEDULES_ALLOTMENT_EXPORT_TIME_LIMIT", default=_export_soft + 300)
+SCHEDULES_JOB_TIME_LIMITS = dict.fromkeys(("allotment_export", "interface_test"),
+                                          (_export_soft, _export_hard))
+for _soft, _hard in [(SCHEDULES_SOFT_TIME_LIMIT, SCHEDULES_TIME_LIMIT),
+                     *SCHEDULES_JOB_TIME_LIMITS.values()]:
+    if not 0 < _soft < _hard:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"A soft time limit ({_soft} s) must be positive and below its hard time limit "
+            f"({_hard} s): see SCHEDULES_SOFT_TIME_LIMIT and SCHEDULES_TIME_LIMIT.")
+# Runs whose worker died are found and ended by this periodic check (beat; seconds).
+SCHEDULES_ABANDONED_CHECK_INTERVAL = env.int("SCHEDULES_ABANDONED_CHECK_INTERVAL", default=120)
+CELERY_BEAT_SCHEDULE = {
+    "schedules: abandoned runs check": {
+        "task": "schedules.tasks.abandoned_runs_check",
+        "schedule": float(SCHEDULES_ABANDONED_CHECK_INTERVAL),
+        # A backlog must not pile checks up: one not started by the next is dropped.
+        "options": {"expire_seconds": SCHEDULES_ABANDONED_CHECK_INTERVAL},
+    },
+}
+if REDIS_URL:
+    # Redis gives a message not acknowledged within this time to another worker: it must
+    # outlast the longest run (acks_late) and the longest retry countdown, or a run would be
+    # delivered twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = 600 + max(
+        SCHEDULES_TIME_LIMIT, _export_hard, SCHEDULES_RETRY_BACKOFF_MAX)
 
 CACHES = {
     "default": (

@@ -1,5 +1,11 @@
 """Typed outcomes a job raises; the runner turns them into a run's status and messages."""
 
+from celery.exceptions import SoftTimeLimitExceeded
+
+# Celery's soft time limit, raised in the job wherever it is: a job that catches Exception must
+# let it through (the run is stopping).
+TimeLimitReached = SoftTimeLimitExceeded
+
 
 class JobError(Exception):
     """A job stopped for a reason the operator can act on: `text` and `action` are shown
@@ -13,7 +19,9 @@ class JobError(Exception):
 
 class RetryLater(JobError):
     """Try again later (Ticketnet unreachable…): the run ends ERROR and, under Celery, the task
-    is retried with exponential backoff."""
+    is retried with exponential backoff. `run_id`: the run it ended, once recorded."""
+
+    run_id: int | None = None
 
 
 class UnknownJob(LookupError):

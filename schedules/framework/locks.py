@@ -1,8 +1,10 @@
 """One run per interface and job at a time. PostgreSQL: a session advisory lock, released by
-the server if the worker dies. Elsewhere (SQLite): a lock row with an expiry."""
+the server if the worker dies. Elsewhere (SQLite): a lock row with an expiry, kept alive by a
+heartbeat while the run lives."""
 
 import datetime as dt
 import logging
+import threading
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -15,6 +17,15 @@ from django.utils import timezone
 from .models import JobLock
 
 logger = logging.getLogger(__name__)
+
+
+# The lock, and server-side TCP keepalives for the session that holds it: if the worker's host
+# is lost, the server drops the session (and the lock) within about two minutes, not hours.
+_TRY_ADVISORY_LOCK = (
+    "SELECT pg_try_advisory_lock(%s), set_config('tcp_keepalives_idle', '60', false), "
+    "set_config('tcp_keepalives_interval', '10', false), "
+    "set_config('tcp_keepalives_count', '6', false)"
+)
 
 
 def advisory_key(interface_id: int, job: str) -> int:
@@ -31,12 +42,15 @@ class Lock:
         self.token = uuid.uuid4().hex
         self.key = advisory_key(interface_id, job)
         self.advisory = connection.vendor == "postgresql"
+        self._session = None
 
     def acquire(self) -> bool:
         if self.advisory:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [self.key])
+                cursor.execute(_TRY_ADVISORY_LOCK, [self.key])
                 self.acquired = bool(cursor.fetchone()[0])
+            # The session that holds the lock: if it is lost, so is the lock (server side).
+            self._session = connection.connection
             return self.acquired
         now = timezone.now()
         try:
@@ -61,11 +75,43 @@ class Lock:
                 expires_at=timezone.now() + self._ttl()
             )
 
+    @contextmanager
+    def heartbeat(self) -> Iterator[None]:
+        """While the block runs, push the lock row's expiry back every fifth of its TTL, so a
+        run that reports no progress for a while is not taken for dead. Advisory locks need
+        none: the server releases them when the session ends."""
+        if not self.acquired or self.advisory:
+            yield
+            return
+        stop = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(stop,), daemon=True,
+                                name=f"job-heartbeat-{self.job}")
+        beat.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beat.join()
+
+    def _beat(self, stop: threading.Event) -> None:
+        interval = max(1.0, settings.SCHEDULES_LOCK_TTL / 5)
+        try:
+            while not stop.wait(interval):
+                try:
+                    self.refresh()
+                except Exception:  # noqa: BLE001 - a missed beat is logged, the next may work
+                    logger.warning("Heartbeat of the %s lock of interface %s failed", self.job,
+                                   self.interface_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
     def release(self) -> None:
         if not self.acquired:
             return
         self.acquired = False
         if self.advisory:
+            if connection.connection is not self._session:
+                return  # its session was lost, and the server released the lock with it
             try:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [self.key])

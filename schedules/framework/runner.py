@@ -6,15 +6,15 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from channels.models import ExternalSalesInterface
 
-from . import registry
+from . import outcomes, registry
+from .abandoned import runs_abandon
 from .context import JobContext
-from .errors import JobError, RetryLater, UnknownJob
+from .errors import JobError, RetryLater, TimeLimitReached, UnknownJob
 from .locks import job_lock
 from .models import Run
 from .notify import run_notify
@@ -36,49 +36,25 @@ def job_run(
 
     One run per interface and job at a time: a second one ends SKIPPED (recorded). The job
     function gets a `JobContext`; the run ends OK, WARNING (it reported warnings: lines
-    parked, items refused) or ERROR (it raised). WARNING and ERROR email the interface's
-    follow-up operators after commit. With `raise_retry`, a `RetryLater` is re-raised once
-    the run is recorded, for the Celery task to retry.
+    parked, items refused) or ERROR (it raised, reached its time limit, lost the database or
+    the broker). WARNING and ERROR email the interface's follow-up operators after commit.
+    `raise_retry`: the caller (Celery's task) retries a `RetryLater` — re-raised once the run
+    is recorded, whose message then says when; without it the message says it will not be.
     """
     interface = ExternalSalesInterface.objects.select_related("institution").get(pk=interface_id)
     params = params or {}
-    retry_exc: RetryLater | None = None
     with job_lock(interface_id=interface.pk, job=job) as lock:
         now = timezone.now()
         if not lock.acquired:
             return _run_skipped(interface, job, trigger, params, celery_task_id, attempt)
-        _close_orphans(interface, job, now)
+        runs_abandon(interface=interface, job=job, advisory=lock.advisory)
         run = Run.objects.create(
             interface=interface, job=job, trigger=trigger, params=params, started_at=now,
             status=Run.Status.RUNNING, celery_task_id=celery_task_id or "", attempt=attempt,
         )
         ctx = JobContext(run=run, interface=interface, lock=lock)
-        with translation.override(interface.institution.language):
-            try:
-                registry.get(job)(ctx)
-            except UnknownJob:
-                ctx.error(
-                    _("The job “%(job)s” is not available in this version.") % {"job": job},
-                    _("Update the application, or remove this schedule."),
-                )
-            except RetryLater as exc:
-                retry_exc = exc
-                ctx.error(
-                    exc.text or _("Ticketnet cannot be reached."),
-                    exc.action or _("Nothing to do if it comes back: the run is retried "
-                                    "automatically. If it keeps failing, check the interface's "
-                                    "URL and tell Ticketnet."),
-                )
-            except JobError as exc:
-                ctx.error(exc.text, exc.action)
-            except Exception as exc:
-                logger.exception("Run %s (%s, interface %s) failed", run.pk, job, interface.pk)
-                ctx.error(
-                    _("The job stopped on an unexpected error (%(type)s).")
-                    % {"type": type(exc).__name__},
-                    _("Look at the server logs for run %(run)s, fix the cause, then run it "
-                      "again.") % {"run": run.pk},
-                )
+        with translation.override(interface.institution.language), lock.heartbeat():
+            retry_exc = _call(ctx, job, retried=raise_retry, attempt=attempt)
         run.status = ctx.status()
         run.finished_at = timezone.now()
         run.counts = ctx.counts
@@ -88,8 +64,61 @@ def job_run(
     if run.status in (Run.Status.WARNING, Run.Status.ERROR):
         transaction.on_commit(partial(run_notify, run_id=run.pk))
     if retry_exc is not None and raise_retry:
+        retry_exc.run_id = run.pk
         raise retry_exc
     return run
+
+
+def _call(ctx: JobContext, job: str, *, retried: bool, attempt: int) -> RetryLater | None:
+    """Call the job function; what it raised becomes the run's messages. The RetryLater to
+    re-raise, if any."""
+    retry_exc = None
+    try:
+        registry.get(job)(ctx)
+    except UnknownJob:
+        ctx.messages.append(outcomes.unknown_job(job=job))
+    except TimeLimitReached:
+        # Celery's soft time limit: the job's transaction in progress was rolled back on the
+        # way out; the worker's hard limit would kill the process without recording anything.
+        logger.warning("Run %s (%s) stopped at its soft time limit", ctx.run.pk, job)
+        _connection_recover()
+        ctx.messages.append(outcomes.time_limit_reached(job=job))
+    except RetryLater as exc:
+        retry_exc = exc
+    except JobError as exc:
+        ctx.error(exc.text, exc.action)
+    except Exception as exc:
+        _connection_recover()
+        retry_exc = outcomes.infrastructure_failure(exc)
+        if retry_exc is None:
+            logger.exception("Run %s (%s, interface %s) failed", ctx.run.pk, job,
+                             ctx.interface.pk)
+            ctx.messages.append(outcomes.unexpected_error(exc, run_id=ctx.run.pk))
+        else:
+            logger.warning("Run %s (%s): %s", ctx.run.pk, job, retry_exc.text, exc_info=True)
+    if retry_exc is not None:
+        default_text, default_advice = outcomes.retry_later_default()
+        ctx.error(retry_exc.text or default_text,
+                  outcomes.retry_action(advice=retry_exc.action or default_advice,
+                                        retried=retried, attempt=attempt))
+    return retry_exc
+
+
+def _connection_recover() -> None:
+    """After a lost connection (or one a signal left mid-query), drop it so that the run is
+    recorded on a fresh one. Inside the caller's transaction, the caller decides."""
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    if not connection.is_usable():
+        connection.close()
+
+
+def run_retry_not_scheduled(*, run_id: int, exc: BaseException) -> None:
+    """Celery could not queue the retry the run's message announced: say so on the run."""
+    run = Run.objects.select_related("interface__institution").get(pk=run_id)
+    with translation.override(run.interface.institution.language):
+        run.messages = [*run.messages, outcomes.retry_not_scheduled(exc)]
+    run.save(update_fields=["messages"])
 
 
 def _run_skipped(interface, job, trigger, params, celery_task_id, attempt) -> Run:
@@ -98,25 +127,10 @@ def _run_skipped(interface, job, trigger, params, celery_task_id, attempt) -> Ru
         .order_by("-started_at").values_list("pk", flat=True).first()
     )
     with translation.override(interface.institution.language):
-        text = _("Another run of this job for this interface is in progress (run %(run)s).") % {
-            "run": running or "?"}
-        action = _("Nothing to do: wait for it to finish.")
+        message = outcomes.skipped(running_id=running)
     now = timezone.now()
     return Run.objects.create(
         interface=interface, job=job, trigger=trigger, params=params, started_at=now,
         finished_at=now, status=Run.Status.SKIPPED, celery_task_id=celery_task_id or "",
-        attempt=attempt, messages=[{"level": "info", "text": text, "action": action}],
-    )
-
-
-def _close_orphans(interface, job, now) -> None:
-    """Runs left RUNNING by a worker that died: we hold the lock, so none is really running."""
-    with translation.override(interface.institution.language):
-        message = {
-            "level": "error",
-            "text": _("The run was interrupted (the worker stopped)."),
-            "action": _("Run the job again."),
-        }
-    Run.objects.filter(interface=interface, job=job, status=Run.Status.RUNNING).update(
-        status=Run.Status.ERROR, finished_at=now, messages=[message]
+        attempt=attempt, messages=[message],
     )

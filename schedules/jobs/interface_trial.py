@@ -17,7 +17,7 @@ from sales.selectors import quota_seats_left
 
 from ..framework import registry
 from ..framework.context import ERROR, JobContext
-from ..framework.errors import JobError, UnknownJob
+from ..framework.errors import JobError, TimeLimitReached, UnknownJob
 from ..framework.locks import job_lock
 from ..framework.models import Job
 from ..framework.registry import register
@@ -87,6 +87,8 @@ def run_step(ctx: JobContext, key: str, fn: Callable[[StepContext], object], *,
                           _("Update the application."))
             except JobError as exc:
                 sub.error(exc.text, exc.action)
+            except TimeLimitReached:
+                raise  # the whole test stops: the runner records it
             except Exception as exc:
                 logger.exception("Interface test step %s failed (run %s)", key, ctx.run.pk)
                 sub.error(_("The step stopped on an unexpected error (%(type)s).")

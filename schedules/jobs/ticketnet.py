@@ -13,6 +13,7 @@ from ticketnet_gateway.box_office import BoxOffice, BoxOfficeError, box_office_f
 from ticketnet_gateway.client import TicketnetClient, get_client
 from ticketnet_gateway.errors import (
     ContractError,
+    DeadlinePassed,
     TicketnetRejected,
     TicketnetUnavailable,
 )
@@ -78,14 +79,17 @@ def ticketnet_errors(*, interface: ExternalSalesInterface) -> Iterator[None]:
     try:
         yield
     except TicketnetUnavailable as exc:
+        # Whether and when the run is retried, the runner says (it knows how it runs).
+        advice = _("If it keeps failing, check the URL <IP>:<Port> of the interface and ask "
+                   "Ticketnet whether its web services are up.")
+        if isinstance(exc, DeadlinePassed):
+            raise RetryLater(
+                _("Ticketnet's answer at %(url)s took longer than %(seconds)s s (the operation "
+                  "timeout): the call was cut off.")
+                % {"url": interface.url, "seconds": f"{exc.seconds:g}"}, advice) from exc
         raise RetryLater(
             _("Ticketnet did not answer at %(url)s: %(reason)s.")
-            % {"url": interface.url, "reason": exc},
-            _(
-                "The run will be retried automatically. If it keeps failing, check the URL "
-                "<IP>:<Port> of the interface and ask Ticketnet whether its web services are up."
-            ),
-        ) from exc
+            % {"url": interface.url, "reason": exc}, advice) from exc
     except TicketnetRejected as exc:
         if exc.code == "AUTHENTICATION_FAILED":
             action = _(

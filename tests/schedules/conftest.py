@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -75,6 +76,13 @@ class CeleryProcesses:
                 proc.kill()
                 proc.wait(5)
 
+    def kill(self, name: str) -> str:
+        """kill -9, as the OOM killer or a lost host would: nothing runs after it. Its log."""
+        proc, log = self.procs.pop(name)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        return log.read_text(errors="replace")
+
     def logs(self) -> str:
         out = []
         for name, (proc, log) in self.procs.items():
@@ -95,9 +103,11 @@ class CeleryProcesses:
         pytest.fail(f"Timed out after {WAIT_SECONDS} s waiting for {what}:\n{self.logs()}")
 
 
-@pytest.fixture(scope="module")
-def celery_processes(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start a worker on the test database; beat is started by the test that needs it."""
+@contextmanager
+def celery_worker_running(log_dir: Path, *, pool: str = "solo", **env_overrides: str):
+    """A worker on the test database consuming a queue of its own (run_job and the abandoned
+    runs check sent from this process go there); beat is started by the test that needs it.
+    `env_overrides`: settings of the worker (time limits, backoff…)."""
     _require_broker()
     queue = f"tnb-test-{uuid.uuid4().hex[:10]}"
     env = {
@@ -110,14 +120,15 @@ def celery_processes(django_db_setup, django_db_blocker, tmp_path_factory):
         "SCHEDULES_MAX_RETRIES": "2",
         "EMAIL_URL": "consolemail://",
         "PYTHONPATH": str(BASE_DIR),
+        **env_overrides,
     }
-    # This process sends run_job to the tests' queue (the router is cached: rebuild it).
-    celery_app.conf.task_routes = {"schedules.tasks.run_job": {"queue": queue}}
+    # This process sends its tasks to the tests' queue (the router is cached: rebuild it).
+    celery_app.conf.task_routes = {"schedules.tasks.*": {"queue": queue}}
     celery_app.amqp.flush_routes()
     celery_app.amqp.__dict__.pop("router", None)
-    procs = CeleryProcesses(queue, env, tmp_path_factory.mktemp("celery"))
+    procs = CeleryProcesses(queue, env, log_dir)
     procs.start("worker", [
-        "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
+        "worker", f"--pool={pool}", "--concurrency=1", "-Q", queue,
         "-I", "tests.schedules.jobs_for_tests", "-n", f"{queue}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
     ])
@@ -129,3 +140,10 @@ def celery_processes(django_db_setup, django_db_blocker, tmp_path_factory):
         celery_app.conf.task_routes = None
         celery_app.amqp.flush_routes()
         celery_app.amqp.__dict__.pop("router", None)
+
+
+@pytest.fixture(scope="module")
+def celery_processes(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start a worker (solo pool) on the test database for the module's tests."""
+    with celery_worker_running(tmp_path_factory.mktemp("celery")) as procs:
+        yield procs

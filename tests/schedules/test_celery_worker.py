@@ -5,12 +5,15 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from schedules.framework.queue import job_queue
 from schedules.jobs.schedules import schedule_name, schedules_ensure
 from schedules.models import Job, Run
+from schedules.tasks import ABANDONED_CHECK_TASK
 from tests import factories as f
 from tests.schedules import jobs_for_tests as jobs
 
@@ -39,6 +42,28 @@ def test_retry_later_is_retried_with_backoff_by_the_worker(celery_processes):
     assert second.started_at - first.finished_at >= dt.timedelta(seconds=1)  # the countdown
 
 
+@pytest.mark.parametrize("outcome", [
+    pytest.param("lose_database", marks=pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="pg_terminate_backend is PostgreSQL's")),
+    "lose_broker",
+])
+def test_a_lost_database_session_or_broker_is_retried_by_the_worker(celery_processes, outcome):
+    """The first try loses its database session (PostgreSQL terminates it) or cannot reach its
+    broker: ERROR saying which and when it is retried; the retry goes through."""
+    interface = f.InterfaceFactory(institution=f.InstitutionFactory(language="en"))
+    job_queue(interface_id=interface.pk, job=jobs.TEST_JOB, params={"outcome": outcome})
+    celery_processes.wait_for(
+        lambda: Run.objects.filter(interface=interface, status="ok").exists(), "the retry")
+    first, second = Run.objects.filter(interface=interface).order_by("started_at")
+    assert (first.status, first.attempt) == ("error", 0)
+    [message] = first.messages
+    assert message["text"].startswith({
+        "lose_database": "The database connection failed during the run (",
+        "lose_broker": "The run could not reach the message broker ("}[outcome])
+    assert message["action"].startswith("The run will be retried automatically: retry 1 of 2 at ")
+    assert (second.status, second.trigger, second.attempt) == ("ok", "retry", 1)
+
+
 def test_a_due_periodic_task_is_sent_by_beat_and_run_by_the_worker(celery_processes):
     """The schedule made by schedules_ensure, as an operator might edit it: pointed at the
     test job and the tests' queue, and last run 5 hours ago, so it is due when beat starts."""
@@ -65,3 +90,8 @@ def test_a_due_periodic_task_is_sent_by_beat_and_run_by_the_worker(celery_proces
     assert (run.status, run.trigger, run.job) == ("ok", "scheduled", jobs.TEST_JOB)
     task.refresh_from_db()
     assert task.total_run_count >= 1
+    # Beat wrote the abandoned-runs check from the settings when it started.
+    check = PeriodicTask.objects.get(name="schedules: abandoned runs check")
+    assert check.task == ABANDONED_CHECK_TASK and check.enabled
+    assert (check.interval.every, check.interval.period) == (
+        settings.SCHEDULES_ABANDONED_CHECK_INTERVAL, "seconds")
