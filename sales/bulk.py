@@ -223,14 +223,15 @@ def rows_matching(model: type[Model], *, columns: Sequence[str], match: Sequence
 
 
 _ARRAY_TYPES = ((models.CharField, "text[]"), (models.TextField, "text[]"),
-                (models.IntegerField, "bigint[]"), (models.ForeignKey, "bigint[]"))
+                (models.IntegerField, "bigint[]"), (models.ForeignKey, "bigint[]"),
+                (models.DateTimeField, "timestamptz[]"))
 
 
 def bulk_update_fields(model: type[Model], objs: Sequence[Model], fields: Sequence[str], *,
                        batch_size: int = DEFAULT_BATCH_SIZE, using: str = "default") -> None:
     """Save `fields` of saved `objs`. PostgreSQL: one `UPDATE … FROM unnest(arrays)` per batch
     (Django's bulk_update writes a CASE per field and row, slow past a few hundred rows);
-    elsewhere bulk_update. Text and integer fields only."""
+    elsewhere bulk_update. Text, integer and datetime fields only."""
     if not objs:
         return
     connection = connections[using]
@@ -244,7 +245,7 @@ def bulk_update_fields(model: type[Model], objs: Sequence[Model], fields: Sequen
     for f in model_fields:
         found = next((t for cls, t in _ARRAY_TYPES if isinstance(f, cls)), None)
         if found is None:
-            raise TypeError(f"bulk_update_fields: {f.name} is neither text nor integer")
+            raise TypeError(f"bulk_update_fields: {f.name} is not text, integer or datetime")
         types.append(found)
     names = [f"v{i}" for i in range(len(fields))]
     # Identifiers are quoted, values are parameters.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from catalog.models import Price, SeatAllocation, ZoneAllocation
 from channels.models import ExternalSalesInterface
@@ -13,6 +13,7 @@ from channels.models import ExternalSalesInterface
 from ..bulk import any_of, rows_matching
 from ..models import IntegratedOperation, ParkedOperation, Ticket
 from ..types import OperationType, ResolvedOperation
+from .chains import ISSUING, chains_load, line_place
 from .page import (
     TICKET_ATTNAMES,
     Clash,
@@ -42,11 +43,13 @@ def _place_holders(place_keys: set[tuple[int, int, int, int]]) -> list[tuple]:
 
 
 def page_load(*, interface: ExternalSalesInterface, operations: Sequence[ResolvedOperation],
-              optimistic: bool = False) -> Page:
+              optimistic: bool = False,
+              parked: Sequence[ParkedOperation] | None = None) -> Page:
     """Read what the page needs. Optimistic: neither the operation ids already integrated
     nor the places sold nor the new ticket numbers are read (the unique indexes answer for
-    them when the page is written, `unread_check` for what they cannot see)."""
-    page = Page(interface=interface, optimistic=optimistic)
+    them when the page is written, `unread_check` for what they cannot see). `parked`: a
+    replay's own parked lines, read already."""
+    page = Page(interface=interface, optimistic=optimistic, replay=parked is not None)
     op_ids = list({op.line.operation_id for op in operations})
     if not optimistic:
         page.integrated = set(
@@ -54,17 +57,45 @@ def page_load(*, interface: ExternalSalesInterface, operations: Sequence[Resolve
                                                interface=interface)
             .values_list("operation_id", flat=True)
         )
-    page.parked_existing = {
-        p.operation_id: p
-        for p in ParkedOperation.objects.filter(any_of("operation_id", op_ids),
-                                                interface=interface)
-    }
+    _load_parked(page, operations, op_ids, parked)
     _load_tickets(page, operations)
     sales = [op for op in operations if op.line.type == OperationType.SALE
              and op.problem is None and op.performance is not None]
     _load_places(page, sales)
     _load_prices(page, operations, sales)
     return page
+
+
+def _load_parked(page: Page, operations: Sequence[ResolvedOperation], op_ids: list[str],
+                 parked: Sequence[ParkedOperation] | None) -> None:
+    """In one query, the page's lines parked before and the open parked chains it meets:
+    those issuing the tickets it duplicates or refunds, or holding the places it sells."""
+    targets, places = set(), set()
+    for op in operations:
+        line = op.line
+        if line.type == OperationType.SALE:
+            places.add(line_place(line))
+        elif line.target_ticket_number:
+            targets.add(line.target_ticket_number)
+    places.discard("")
+    chains = Q(resolved_at=None) & (
+        Q(any_of("ticket_number", targets), type__in=ISSUING) | Q(any_of("place", places)))
+    found = ParkedOperation.objects.filter(interface=page.interface)
+    if parked is None:
+        found = found.filter(Q(any_of("operation_id", op_ids)) | chains)
+    else:
+        found = found.filter(chains).exclude(any_of("operation_id", op_ids))
+        page.parked_existing = {p.operation_id: p for p in parked}
+    own = set(op_ids) if parked is None else ()
+    rows = []
+    for p in found.annotate(head_operation=F("waiting_for__operation_id")).defer(
+            "message").order_by("position", "pk"):
+        if p.operation_id in own:
+            page.parked_existing[p.operation_id] = p
+        else:
+            rows.append((p.pk, p.waiting_for_id, p.operation_id, p.head_operation, p.type,
+                         p.ticket_number, p.place))
+    chains_load(page, rows)
 
 
 def _load_tickets(page: Page, operations: Sequence[ResolvedOperation]) -> None:

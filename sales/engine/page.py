@@ -18,13 +18,18 @@ class Clash(Exception):
     """The optimistic attempt met a place or a number held outside the page."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Park:
-    """A line the page parks, with its reason and the parameters of the reason's message."""
+    """A line the page parks, with its reason and the parameters of the reason's message.
+
+    A line waiting for a parked line has the head of that line's chain: a park of this page
+    or the id of a parked line. `place`: what the line's chain sells or refunds there."""
 
     op: ResolvedOperation
     reason: ParkReason
     params: dict
+    head: Park | int | None = None
+    place: str = ""
 
 
 # A place is a key: ("s", performance, seat), ("p", performance, zone, row, number), or a pass.
@@ -71,6 +76,19 @@ class Page:
     pending_originals: dict[int, Ticket] = field(default_factory=dict)
     applied: list[ResolvedOperation] = field(default_factory=list)
     parks: list[Park] = field(default_factory=list)
+    # The open parked chains (engine.chains): the ticket numbers their lines issue, with the
+    # place each ticket is on, the places they hold in Ticketnet's journal ([head, sales
+    # not refunded]), and the operation id of each head that is a parked line.
+    chain_numbers: dict[str, Park | int] = field(default_factory=dict)
+    number_places: dict[str, str] = field(default_factory=dict)
+    held: dict[str, list] = field(default_factory=dict)
+    head_operations: dict[int, str] = field(default_factory=dict)
+    # Replay of parked lines (a retry): a sale whose chain ends refunded in the batch passes
+    # over the place's later holder (`shadowed`: place key → (that holder, the sale's
+    # operation id)); those in `conflicting` were found not to, and check it as usual.
+    replay: bool = False
+    shadowed: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+    conflicting: frozenset[str] = frozenset()
 
 
 _TICKET_DEFAULTS = {

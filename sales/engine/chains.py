@@ -1,0 +1,101 @@
+"""Open parked chains as a page sees them: a parked line heads a chain, and the later lines that
+depend on it in Ticketnet's journal wait in it, so an integrated line never depends on a parked one.
+
+A line depends on a parked line when it duplicates or refunds a ticket the parked line issued,
+or sells the place that line still holds in Ticketnet's journal (sold, not refunded). Places
+are Ticketnet's codes, not catalogue objects: a line parked for an unknown code holds its
+place all the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mappings.validators import normalize_code
+
+from ..types import OperationLine, OperationType, ParkReason
+from .page import Page, Park
+
+_SALE, _DUPLICATE, _REFUND = OperationType.SALE, OperationType.DUPLICATE, OperationType.REFUND
+# Ticket numbers are issued by sales and duplicates; places are taken by sales, given back
+# by refunds.
+ISSUING = (str(_SALE), str(_DUPLICATE))
+HOLDING = (str(_SALE), str(_REFUND))
+
+
+def line_place(line: OperationLine) -> str:
+    """The place a SALE line sells, in Ticketnet's codes (`1701/2612012030/101/1/12`), or ""."""
+    if line.row is None or line.seat is None or line.product_code:
+        return ""
+    return "/".join((normalize_code(line.manifestation_code), line.performance_code.strip(),
+                     normalize_code(line.zone_code), str(line.row), str(line.seat)))
+
+
+def chains_load(page: Page, rows: Iterable[tuple]) -> None:
+    """The open parked lines outside the page that issue the numbers it acts on or hold the
+    places it sells: (id, head id, operation id, head's operation id, type, ticket number,
+    place), oldest first."""
+    holds: dict[tuple[str, int], int] = {}
+    for pk, head, operation_id, head_operation, type_, number, place in rows:
+        if head is None:
+            head, head_operation = pk, operation_id
+        page.head_operations[head] = head_operation
+        if type_ in ISSUING and number:
+            page.chain_numbers[number] = head
+            if place:
+                page.number_places[number] = place
+        if place and type_ in HOLDING:
+            key = (place, head)
+            holds[key] = holds.get(key, 0) + (1 if type_ == _SALE else -1)
+    for (place, head), n in holds.items():
+        if n > 0:
+            page.held[place] = [head, n]
+
+
+def chain_head(page: Page, line: OperationLine) -> Park | int | None:
+    """The chain a line waits in, if one holds what it acts on: the ticket it duplicates or
+    refunds (when no ticket has that number), or the place it sells."""
+    if line.type == _SALE:
+        if not page.held:
+            return None
+        hold = page.held.get(line_place(line))
+        return None if hold is None else hold[0]
+    target = line.target_ticket_number
+    return page.chain_numbers.get(target) if target else None
+
+
+def head_operation(page: Page, head: Park | int) -> str:
+    """The operation id of a chain's head, as the waiting line's message names it."""
+    if isinstance(head, Park):
+        return head.op.line.operation_id
+    return page.head_operations.get(head, "?")
+
+
+def chain_register(page: Page, park: Park) -> None:
+    """A line the page parks joins its chain (it heads one unless it waits): the number it
+    issues and the place it holds or gives back are the chain's from now on."""
+    line = park.op.line
+    head = park if park.head is None else park.head
+    if line.type == _SALE:
+        # A sale refused because its place is held here holds nothing in our world: a later
+        # sale of that place meets the holder itself.
+        if park.reason != ParkReason.SEAT_ALREADY_SOLD:
+            park.place = line_place(line)
+        if park.place:
+            hold = page.held.get(park.place)
+            if hold is None:
+                page.held[park.place] = [head, 1]
+            elif hold[0] == head:
+                hold[1] += 1
+    else:
+        park.place = page.number_places.get(line.target_ticket_number, "")
+        if line.type == _REFUND and park.place:
+            hold = page.held.get(park.place)
+            if hold is not None and hold[0] == head:
+                hold[1] -= 1
+                if not hold[1]:
+                    del page.held[park.place]
+    number = line.ticket_number
+    if line.type != _REFUND and number and number not in page.tickets:
+        page.chain_numbers[number] = head
+        if park.place:
+            page.number_places[number] = park.place
