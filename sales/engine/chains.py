@@ -8,8 +8,6 @@ place all the same."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from mappings.validators import normalize_code
 
 from ..types import OperationLine, OperationType, ParkReason
@@ -30,12 +28,24 @@ def line_place(line: OperationLine) -> str:
                      normalize_code(line.zone_code), str(line.row), str(line.seat)))
 
 
-def chains_load(page: Page, rows: Iterable[tuple]) -> None:
+def chains_load(page: Page, rows: list[tuple]) -> None:
     """The open parked lines outside the page that issue the numbers it acts on or hold the
-    places it sells: (id, head id, operation id, head's operation id, type, ticket number,
-    place), oldest first."""
-    holds: dict[tuple[str, int], int] = {}
-    for pk, head, operation_id, head_operation, type_, number, place in rows:
+    places it sells: (position, id, head id, operation id, head's operation id, type, ticket
+    number, place), in journal order. A page of new operations comes after all of them; a
+    replay's lines are interleaved with them (`chains_advance`)."""
+    page.chain_rows = rows
+    page.chain_next = 0
+    if not page.replay:
+        chains_advance(page, None)
+
+
+def chains_advance(page: Page, position: int | None) -> None:
+    """The lines read by `chains_load` up to `position` in the journal (all with None) join
+    the chains the page sees: a line is decided against the chains as they stood then."""
+    rows, i = page.chain_rows, page.chain_next
+    while i < len(rows) and (position is None or rows[i][0] < position):
+        _pos, pk, head, operation_id, head_operation, type_, number, place = rows[i]
+        i += 1
         if head is None:
             head, head_operation = pk, operation_id
         page.head_operations[head] = head_operation
@@ -44,11 +54,23 @@ def chains_load(page: Page, rows: Iterable[tuple]) -> None:
             if place:
                 page.number_places[number] = place
         if place and type_ in HOLDING:
-            key = (place, head)
-            holds[key] = holds.get(key, 0) + (1 if type_ == _SALE else -1)
-    for (place, head), n in holds.items():
-        if n > 0:
-            page.held[place] = [head, n]
+            _hold(page, place, head, 1 if type_ == _SALE else -1)
+    page.chain_next = i
+
+
+def _hold(page: Page, place: str, head: Park | int, change: int) -> None:
+    """A chain's sale takes the place (unless another chain holds it: a journal selling it
+    twice), its refund gives it back."""
+    hold = page.held.get(place)
+    if change > 0:
+        if hold is None:
+            page.held[place] = [head, 1]
+        elif hold[0] == head:
+            hold[1] += 1
+    elif hold is not None and hold[0] == head:
+        hold[1] -= 1
+        if not hold[1]:
+            del page.held[place]
 
 
 def chain_head(page: Page, line: OperationLine) -> Park | int | None:
@@ -81,19 +103,11 @@ def chain_register(page: Page, park: Park) -> None:
         if park.reason != ParkReason.SEAT_ALREADY_SOLD:
             park.place = line_place(line)
         if park.place:
-            hold = page.held.get(park.place)
-            if hold is None:
-                page.held[park.place] = [head, 1]
-            elif hold[0] == head:
-                hold[1] += 1
+            _hold(page, park.place, head, 1)
     else:
         park.place = page.number_places.get(line.target_ticket_number, "")
         if line.type == _REFUND and park.place:
-            hold = page.held.get(park.place)
-            if hold is not None and hold[0] == head:
-                hold[1] -= 1
-                if not hold[1]:
-                    del page.held[park.place]
+            _hold(page, park.place, head, -1)
     number = line.ticket_number
     if line.type != _REFUND and number and number not in page.tickets:
         page.chain_numbers[number] = head

@@ -93,8 +93,8 @@ def _load_parked(page: Page, operations: Sequence[ResolvedOperation], op_ids: li
         if p.operation_id in own:
             page.parked_existing[p.operation_id] = p
         else:
-            rows.append((p.pk, p.waiting_for_id, p.operation_id, p.head_operation, p.type,
-                         p.ticket_number, p.place))
+            rows.append((p.position, p.pk, p.waiting_for_id, p.operation_id,
+                         p.head_operation, p.type, p.ticket_number, p.place))
     chains_load(page, rows)
 
 

@@ -76,9 +76,12 @@ class Page:
     pending_originals: dict[int, Ticket] = field(default_factory=dict)
     applied: list[ResolvedOperation] = field(default_factory=list)
     parks: list[Park] = field(default_factory=list)
-    # The open parked chains (engine.chains): the ticket numbers their lines issue, with the
-    # place each ticket is on, the places they hold in Ticketnet's journal ([head, sales
-    # not refunded]), and the operation id of each head that is a parked line.
+    # The open parked chains (engine.chains): their lines outside the page (those up to
+    # `chain_next` seen), the ticket numbers their lines issue, with the place each ticket is
+    # on, the places they hold in Ticketnet's journal ([head, sales not refunded]), and the
+    # operation id of each head that is a parked line.
+    chain_rows: list[tuple] = field(default_factory=list)
+    chain_next: int = 0
     chain_numbers: dict[str, Park | int] = field(default_factory=dict)
     number_places: dict[str, str] = field(default_factory=dict)
     held: dict[str, list] = field(default_factory=dict)

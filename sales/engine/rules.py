@@ -10,7 +10,7 @@ from channels.models import ExternalSalesInterface
 
 from ..models import Ticket
 from ..types import ApplyResult, OperationType, ParkReason, ResolvedOperation
-from .chains import chain_head, chain_register, head_operation
+from .chains import chain_head, chain_register, chains_advance, head_operation
 from .messages import money
 from .page import Page, Park, new_ticket, place_key, seat_key, ticket_key
 
@@ -26,6 +26,9 @@ _Policy = ExternalSalesInterface.PricePolicy
 def operation_decide(page: Page, op: ResolvedOperation, result: ApplyResult) -> None:
     """Apply one line to the page in memory, or park it; count it in `result`."""
     line = op.line
+    if page.replay:
+        # The chains outside the batch as they stood at this line in the journal.
+        chains_advance(page, page.parked_existing[line.operation_id].position)
     if line.operation_id in page.integrated:
         result.already_integrated += 1
         return
