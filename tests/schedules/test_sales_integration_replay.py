@@ -4,12 +4,16 @@ with exactly the tickets of a run that had the code from the start."""
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
 from mappings.models import Correspondence, Kind
 from sales.models import ParkedOperation, Ticket
 from sales.types import ParkReason
 from schedules.models import Run
 from schedules.services import job_run
+from tests.sales.journal import Journal, coded_world
+from tests.sales.journal import integrate as integrate_lines
+from tests.schedules.test_admin import staff_of
 from tests.schedules.ticketnet_world import make_world
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +100,47 @@ def _seats_of(parked_lines):
         line__zone_code="101").values_list("line", flat=True)}
     return [pk for pk, row, number in Seat.objects.values_list("pk", "row", "number")
             if (row, number) in rows]
+
+
+def test_the_parked_lines_admin_links_each_waiting_line_to_its_head(
+        client, django_assert_max_num_queries):
+    w = coded_world()
+    j = Journal(w)
+    w.missing(Kind.TARIFF, "2")
+    heads = [j.sale(0, tariff="2") for _ in range(10)]
+    followers = [j.duplicate(i) for i in range(10)] + [j.refund(0) for _ in range(10)]
+    integrate_lines(w, [heads + followers])
+    staff_of(w.interface.institution, client)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("admin:sales_parkedoperation_changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 30
+    page = response.content.decode()
+    head = ParkedOperation.objects.get(operation_id=heads[0].operation_id)
+    link = reverse("admin:sales_parkedoperation_change", args=[head.pk])
+    assert f'<a href="{link}">{head.operation_id}</a>' in page
+    assert page.count(f'href="{link}"') >= 2  # its duplicate and the refund of that duplicate
+    waiting = client.get(reverse("admin:sales_parkedoperation_changelist"),
+                         {"reason__exact": ParkReason.WAITING_FOR_ORIGINAL})
+    assert waiting.context["cl"].result_count == 20
+
+
+def test_retrying_a_waiting_line_replays_its_whole_chain(simulator):
+    w = make_world(simulator, seats=5, skip_codes={(Kind.ZONE, "101")})
+    sold, other = w.sell(1), w.sell(2)
+    dup = w.state.duplicate(sold["number"])
+    w.state.refund(dup["number"])
+    assert integrate(w).counts["waiting"] == 2
+    waiting = ParkedOperation.objects.filter(reason=ParkReason.WAITING_FOR_ORIGINAL)
+    Correspondence.objects.create(interface=w.interface, kind=Kind.ZONE, code="101",
+                                  zone=w.setup.zone)
+    run = job_run(interface_id=w.interface.pk, job="sales_integration", trigger="retry",
+                  params={"parked_operation_ids": [waiting.order_by("position").last().pk]})
+    assert run.status == Run.Status.OK, run.messages
+    assert (run.counts["parked_retried"], run.counts["sold"], run.counts["duplicated"],
+            run.counts["refunded"]) == (3, 1, 1, 1)
+    # The other sale's chain was not chosen: still parked.
+    assert list(ParkedOperation.objects.filter(resolved_at=None).values_list(
+        "ticket_number", flat=True)) == [other["number"]]
+    states = dict(Ticket.objects.values_list("number", "state"))
+    assert states == {sold["number"]: "invalidated", dup["number"]: "cancelled"}
