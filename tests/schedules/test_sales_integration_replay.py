@@ -9,8 +9,8 @@ from django.urls import reverse
 from mappings.models import Correspondence, Kind
 from sales.models import ParkedOperation, Ticket
 from sales.types import ParkReason
+from schedules.framework.runner import job_run
 from schedules.models import Run
-from schedules.services import job_run
 from tests.sales.journal import Journal, coded_world
 from tests.sales.journal import integrate as integrate_lines
 from tests.schedules.test_admin import staff_of
