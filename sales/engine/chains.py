@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from mappings.validators import normalize_code
 
+from ..models import ParkedOperation
 from ..types import OperationLine, OperationType, ParkReason
 from .page import Page, Park
 
@@ -30,8 +31,8 @@ def line_place(line: OperationLine) -> str:
 
 def chains_load(page: Page, rows: list[tuple]) -> None:
     """The open parked lines outside the page that issue the numbers it acts on or hold the
-    places it sells: (position, id, head id, operation id, head's operation id, type, ticket
-    number, place), in journal order. A page of new operations comes after all of them; a
+    places it sells: (position, id, head id, operation id, type, ticket number, place), in
+    journal order. A page of new operations comes after all of them; a
     replay's lines are interleaved with them (`chains_advance`)."""
     page.chain_rows = rows
     page.chain_next = 0
@@ -44,11 +45,11 @@ def chains_advance(page: Page, position: int | None) -> None:
     the chains the page sees: a line is decided against the chains as they stood then."""
     rows, i = page.chain_rows, page.chain_next
     while i < len(rows) and (position is None or rows[i][0] < position):
-        _pos, pk, head, operation_id, head_operation, type_, number, place = rows[i]
+        _pos, pk, head, operation_id, type_, number, place = rows[i]
         i += 1
         if head is None:
-            head, head_operation = pk, operation_id
-        page.head_operations[head] = head_operation
+            head = pk
+            page.head_operations[pk] = operation_id
         if type_ in ISSUING and number:
             page.chain_numbers[number] = head
             if place:
@@ -85,11 +86,19 @@ def chain_head(page: Page, line: OperationLine) -> Park | int | None:
     return page.chain_numbers.get(target) if target else None
 
 
-def head_operation(page: Page, head: Park | int) -> str:
-    """The operation id of a chain's head, as the waiting line's message names it."""
-    if isinstance(head, Park):
-        return head.op.line.operation_id
-    return page.head_operations.get(head, "?")
+def heads_name(page: Page) -> None:
+    """Each waiting line's message names its chain's head: the operation ids of the heads that
+    are parked lines not read with the page, in one query (none if there are none)."""
+    waiting = [park for park in page.parks if park.head is not None]
+    unknown = {park.head for park in waiting
+               if not isinstance(park.head, Park) and park.head not in page.head_operations}
+    if unknown:
+        page.head_operations.update(ParkedOperation.objects.filter(pk__in=unknown)
+                                    .values_list("pk", "operation_id"))
+    for park in waiting:
+        head = park.head
+        park.params["waiting_for"] = (head.op.line.operation_id if isinstance(head, Park)
+                                      else page.head_operations.get(head, "?"))
 
 
 def chain_register(page: Page, park: Park) -> None:

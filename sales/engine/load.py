@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from catalog.models import Price, SeatAllocation, ZoneAllocation
 from channels.models import ExternalSalesInterface
@@ -78,24 +78,30 @@ def _load_parked(page: Page, operations: Sequence[ResolvedOperation], op_ids: li
         elif line.target_ticket_number:
             targets.add(line.target_ticket_number)
     places.discard("")
-    chains = Q(resolved_at=None) & (
-        Q(any_of("ticket_number", targets), type__in=ISSUING) | Q(any_of("place", places)))
-    found = ParkedOperation.objects.filter(interface=page.interface)
-    if parked is None:
-        found = found.filter(Q(any_of("operation_id", op_ids)) | chains)
-    else:
-        found = found.filter(chains).exclude(any_of("operation_id", op_ids))
+    rows = ParkedOperation.objects.filter(interface=page.interface).defer("message").order_by()
+    chains = rows.filter(resolved_at=None)
+    if parked is not None:
+        # A replay's own lines are decided again, not read as chains.
+        chains = chains.exclude(any_of("operation_id", op_ids))
         page.parked_existing = {p.operation_id: p for p in parked}
-    own = set(op_ids) if parked is None else ()
-    rows = []
-    for p in found.annotate(head_operation=F("waiting_for__operation_id")).defer(
-            "message").order_by("position", "pk"):
+    # One branch per index, each probed by its own (an OR of them, with the heads joined,
+    # was planned as a scan of the whole table).
+    branches = [chains.filter(any_of("ticket_number", targets), type__in=ISSUING),
+                chains.filter(any_of("place", places))]
+    if parked is None:
+        branches.append(rows.filter(any_of("operation_id", op_ids)))
+    own = set(op_ids)
+    seen, chain_rows = set(), []
+    for p in branches[0].union(*branches[1:], all=True).order_by("position", "pk"):
+        if p.pk in seen:
+            continue
+        seen.add(p.pk)
         if p.operation_id in own:
             page.parked_existing[p.operation_id] = p
         else:
-            rows.append((p.position, p.pk, p.waiting_for_id, p.operation_id,
-                         p.head_operation, p.type, p.ticket_number, p.place))
-    chains_load(page, rows)
+            chain_rows.append((p.position, p.pk, p.waiting_for_id, p.operation_id, p.type,
+                               p.ticket_number, p.place))
+    chains_load(page, chain_rows)
 
 
 def _load_tickets(page: Page, operations: Sequence[ResolvedOperation]) -> None:

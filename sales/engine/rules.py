@@ -10,7 +10,7 @@ from channels.models import ExternalSalesInterface
 
 from ..models import Ticket
 from ..types import ApplyResult, OperationType, ParkReason, ResolvedOperation
-from .chains import chain_head, chain_register, chains_advance, head_operation
+from .chains import chain_head, chain_register, chains_advance
 from .messages import money
 from .page import Page, Park, new_ticket, place_key, seat_key, ticket_key
 
@@ -76,8 +76,7 @@ def _park(page: Page, op: ResolvedOperation, reason: ParkReason, *, head=None,
 
 def _wait(page: Page, op: ResolvedOperation, head) -> None:
     """Park a line that depends on a parked chain: it waits in it, not a problem of its own."""
-    _park(page, op, ParkReason.WAITING_FOR_ORIGINAL, head=head,
-          waiting_for=head_operation(page, head))
+    _park(page, op, ParkReason.WAITING_FOR_ORIGINAL, head=head)
 
 
 def _price(page: Page, op: ResolvedOperation, *, event_id: int,

@@ -8,6 +8,7 @@ from django.db.models import F, Max
 from ..bulk import bulk_insert, bulk_insert_rows, bulk_update_fields
 from ..models import IntegratedOperation, Order, ParkedOperation, Ticket
 from ..types import ApplyResult, ParkReason
+from .chains import heads_name
 from .messages import park_messages
 from .page import Page, Park
 
@@ -79,6 +80,7 @@ def _parked_write(page: Page, *, now, result: ApplyResult, batch_size: int) -> N
     result.resolved_parked += len(resolved)
     if not page.parks:
         return
+    heads_name(page)
     rows = _parked_rows(page, now=now, result=result)
     fresh = [row for row in rows.values() if row.pk is None]
     parked_before = [row for row in rows.values() if row.pk is not None]
