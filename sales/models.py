@@ -230,8 +230,9 @@ class ParkedOperation(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"))
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Assigned by the sales engine when it parks the line (0 only for rows made by hand).
     position = models.BigIntegerField(
-        _("journal position"),
+        _("journal position"), default=0,
         help_text=_("The line's rank in Ticketnet's journal: parked lines are retried in this "
                     "order."),
     )

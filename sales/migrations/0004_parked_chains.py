@@ -70,7 +70,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='parkedoperation',
             name='position',
-            preserve_default=False,
             field=models.BigIntegerField(default=0, help_text="The line's rank in Ticketnet's journal: parked lines are retried in this order.", verbose_name='journal position'),
         ),
         migrations.AddField(
