@@ -155,7 +155,8 @@ class AnyLookup(models.Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [str(v) for v in self.rhs]
+        # Integers stay integers (an array of ids), anything else is compared as text.
+        values = [v if isinstance(v, int) else str(v) for v in self.rhs]
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         if not values:
@@ -164,8 +165,8 @@ class AnyLookup(models.Lookup):
 
 
 def any_of(field_name: str, values: Iterable) -> AnyLookup:
-    """A filter: the text field `field_name` equals one of `values`, e.g.
-    `Ticket.objects.filter(any_of("number", numbers), interface=interface)`."""
+    """A filter: the text field `field_name` (or an integer one, given integers) equals one
+    of `values`, e.g. `Ticket.objects.filter(any_of("number", numbers), interface=interface)`."""
     return AnyLookup(F(field_name), list(values))
 
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from channels.models import ExternalSalesInterface
 
 from . import bulk
+from .bulk import any_of
 from .engine.load import page_load, unread_check
-from .engine.page import Clash
+from .engine.page import Clash, saved_from_rows
 from .engine.rules import operation_decide
 from .engine.write import page_write
 from .models import IntegratedOperation, ParkedOperation, Ticket
@@ -97,13 +98,19 @@ def parked_lines_replay(
         ExternalSalesInterface.objects.select_related("institution").get(pk=interface.pk)
     )
     for pks in parked_chain_batches(interface=interface, ids=ids, size=batch_lines):
-        parked = list(ParkedOperation.objects.filter(pk__in=pks).defer("message")
-                      .order_by("position", "pk"))
+        rows = ParkedOperation.objects.filter(any_of("pk", pks)).order_by("position", "pk")
+        # Only what a replay reads and writes back, without Model.__init__ per line.
+        parked = list(saved_from_rows(ParkedOperation, _REPLAYED, rows.values_list(*_REPLAYED),
+                                      db=rows.db))
         operations = resolver.resolve([OperationLine.from_mapping(p.line) for p in parked])
         with transaction.atomic():
             result = _page_apply(interface, operations, now=timezone.now(),
                                  batch_size=batch_size, optimistic=False, parked=parked)
         yield len(parked), result
+
+
+_REPLAYED = ["id", "interface_id", "operation_id", "type", "ticket_number", "line", "attempts",
+             "resolved_at", "position", "waiting_for_id"]
 
 
 def _page_apply(interface: ExternalSalesInterface, operations: Sequence[ResolvedOperation], *,

@@ -82,9 +82,11 @@ class OperationLine:
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> OperationLine:
         """Build from `to_json()` output, a gateway `Operation` as a dict, or a CSV row."""
-        names = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
-        values["type"] = OperationType(str(values["type"]).upper())
+        names = _FIELD_NAMES
+        values = (dict(data) if names.issuperset(data)
+                  else {k: v for k, v in data.items() if k in names})
+        kind = str(values["type"]).upper()
+        values["type"] = _OPERATION_TYPES.get(kind) or OperationType(kind)  # ValueError if bad
         values["operation_id"] = str(values["operation_id"])
         values["ticket_number"] = str(values.get("ticket_number") or "")
         values["row"] = _int_or_none(values.get("row"))
@@ -98,6 +100,9 @@ class OperationLine:
 
 
 _DATETIME_FIELDS = ("time", "valid_from", "valid_until")
+# Read once: a retry rebuilds every parked line from its JSON.
+_FIELD_NAMES = frozenset(f.name for f in fields(OperationLine))
+_OPERATION_TYPES = {t.value: t for t in OperationType}
 
 
 class ParkReason(models.TextChoices):

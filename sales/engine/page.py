@@ -3,9 +3,10 @@ the tickets and places it reads, the tickets it makes and ends, the lines it par
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import Model
 from django.db.models.base import ModelState
 
 from channels.models import ExternalSalesInterface
@@ -117,11 +118,17 @@ def new_ticket(**values) -> Ticket:
 def tickets_from_rows(rows: Iterable[tuple], *, db: str) -> Iterator[Ticket]:
     """Saved Tickets from rows of every concrete field (`values_list(*TICKET_ATTNAMES)`),
     without Model.from_db's per-field __init__: the page's originals, read in bulk."""
-    names = TICKET_ATTNAMES
+    return saved_from_rows(Ticket, TICKET_ATTNAMES, rows, db=db)
+
+
+def saved_from_rows(model: type[Model], names: Sequence[str], rows: Iterable[tuple], *,
+                    db: str) -> Iterator[Model]:
+    """Saved instances of `model` from rows of the attnames `names`, without Model.from_db's
+    per-field __init__ (the fields not named are deferred)."""
     for row in rows:
-        ticket = Ticket.__new__(Ticket)
-        ticket.__dict__.update(zip(names, row, strict=True))
-        state = ticket._state = ModelState()
+        obj = model.__new__(model)
+        obj.__dict__.update(zip(names, row, strict=True))
+        state = obj._state = ModelState()
         state.adding = False
         state.db = db
-        yield ticket
+        yield obj

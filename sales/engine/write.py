@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import F, Max
 
-from ..bulk import bulk_insert, bulk_insert_rows, bulk_update_fields
+from ..bulk import any_of, bulk_insert, bulk_insert_rows, bulk_update_fields
 from ..models import IntegratedOperation, Order, ParkedOperation, Ticket
 from ..types import ApplyResult, ParkReason
 from .chains import heads_name
@@ -75,7 +75,7 @@ def _parked_write(page: Page, *, now, result: ApplyResult, batch_size: int) -> N
                 if (p := page.parked_existing.get(op.line.operation_id)) is not None
                 and p.resolved_at is None]
     if resolved:
-        ParkedOperation.objects.filter(pk__in=resolved).update(
+        ParkedOperation.objects.filter(any_of("pk", resolved)).update(
             resolved_at=now, last_attempt_at=now, attempts=F("attempts") + 1)
     result.resolved_parked += len(resolved)
     if not page.parks:
