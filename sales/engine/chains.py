@@ -32,8 +32,8 @@ def line_place(line: OperationLine) -> str:
 def chains_load(page: Page, rows: list[tuple]) -> None:
     """The open parked lines outside the page that issue the numbers it acts on or hold the
     places it sells: (position, id, head id, operation id, type, ticket number, place), in
-    journal order. A page of new operations comes after all of them; a
-    replay's lines are interleaved with them (`chains_advance`)."""
+    journal order. A page of new operations comes after all of them; a replay's lines are
+    interleaved with them (`chains_advance`)."""
     page.chain_rows = rows
     page.chain_next = 0
     if not page.replay:
