@@ -83,6 +83,14 @@ def code_remove(kind: str, code: str):
     return enter
 
 
+def analyze() -> None:
+    """Current statistics before a run, as autovacuum would have them after the last."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
 def run() -> dict:
     done = bench.integrate(False, PAGE_SIZE)
     assert done["status"] in ("ok", "warning"), done
@@ -112,11 +120,13 @@ def scenario(size: int, work: Path) -> None:
 
     sim = world(size, SMALL_HALL, work)
     try:
+        bench.reset_integration()
         expected = run(), digest()
         bench.reset_integration()
         enter = code_remove(Kind.TARIFF, "2")
         first = run()
         enter()
+        analyze()
         retried = run()
     finally:
         sim.stop()
@@ -145,12 +155,14 @@ def throughput(size: int, work: Path) -> None:
 
     sim = world(size, BIG_HALL, work)
     try:
+        bench.reset_integration()
         integrated = run()
         expected = digest()
         bench.reset_integration()
         enter = code_remove(Kind.EVENT, bench.MANIFESTATION)
         parked = run()
         enter()
+        analyze()
         retried = run()
     finally:
         sim.stop()

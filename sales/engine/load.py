@@ -66,10 +66,15 @@ def page_load(*, interface: ExternalSalesInterface, operations: Sequence[Resolve
     return page
 
 
+_CHAIN_COLUMNS = ["position", "id", "waiting_for_id", "operation_id", "type", "ticket_number",
+                  "place"]
+
+
 def _load_parked(page: Page, operations: Sequence[ResolvedOperation], op_ids: list[str],
                  parked: Sequence[ParkedOperation] | None) -> None:
-    """In one query, the page's lines parked before and the open parked chains it meets:
-    those issuing the tickets it duplicates or refunds, or holding the places it sells."""
+    """In one query, the open parked chains the page meets (those issuing the tickets it
+    duplicates or refunds, or holding the places it sells) and which of its lines were
+    parked before."""
     targets, places = set(), set()
     for op in operations:
         line = op.line
@@ -78,29 +83,30 @@ def _load_parked(page: Page, operations: Sequence[ResolvedOperation], op_ids: li
         elif line.target_ticket_number:
             targets.add(line.target_ticket_number)
     places.discard("")
-    rows = ParkedOperation.objects.filter(interface=page.interface).defer("message").order_by()
+    rows = ParkedOperation.objects.filter(interface=page.interface).order_by()
     chains = rows.filter(resolved_at=None)
-    if parked is not None:
-        # A replay's own lines are decided again, not read as chains.
-        chains = chains.exclude(any_of("operation_id", op_ids))
-        page.parked_existing = {p.operation_id: p for p in parked}
     # One branch per index, each probed by its own (an OR of them, with the heads joined,
-    # was planned as a scan of the whole table).
+    # was planned as a scan of the whole table); only the columns the chains need.
     branches = [chains.filter(any_of("ticket_number", targets), type__in=ISSUING),
                 chains.filter(any_of("place", places))]
     if parked is None:
         branches.append(rows.filter(any_of("operation_id", op_ids)))
-    own = set(op_ids)
-    seen, chain_rows = set(), []
-    for p in branches[0].union(*branches[1:], all=True).order_by("position", "pk"):
-        if p.pk in seen:
+    else:
+        page.parked_existing = {p.operation_id: p for p in parked}
+    branches = [branch.values_list(*_CHAIN_COLUMNS) for branch in branches]
+    own, seen, chain_rows, parked_before = set(op_ids), set(), [], []
+    for row in branches[0].union(*branches[1:], all=True).order_by("position", "id"):
+        if row[1] in seen:
             continue
-        seen.add(p.pk)
-        if p.operation_id in own:
-            page.parked_existing[p.operation_id] = p
-        else:
-            chain_rows.append((p.position, p.pk, p.waiting_for_id, p.operation_id, p.type,
-                               p.ticket_number, p.place))
+        seen.add(row[1])
+        if row[3] not in own:
+            chain_rows.append(row)
+        elif parked is None:
+            parked_before.append(row[1])
+    if parked_before:
+        # The page's own lines parked before (Ticketnet's journal read again): rare.
+        page.parked_existing = {p.operation_id: p for p in rows.filter(
+            any_of("pk", parked_before)).defer("message")}
     chains_load(page, chain_rows)
 
 
