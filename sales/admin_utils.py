@@ -2,6 +2,9 @@
 base of the sales admins, and the parked lines' admin that `schedules.admin` extends."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from channels.tenancy import InstitutionScopedAdmin
 
@@ -20,9 +23,19 @@ class ReadOnlyAdmin(InstitutionScopedAdmin):
 
 
 class ParkedOperationAdmin(ReadOnlyAdmin):
-    list_display = ["operation_id", "type", "ticket_number", "reason", "message", "attempts",
-                    "last_attempt_at", "resolved_at"]
+    list_display = ["operation_id", "type", "ticket_number", "reason", "waiting_for_link",
+                    "message", "attempts", "last_attempt_at", "resolved_at"]
     list_filter = ["reason", "type", ("resolved_at", admin.EmptyFieldListFilter),
                    ("interface", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["interface"]
+    list_select_related = ["interface", "waiting_for"]
     search_fields = ["operation_id", "ticket_number"]
+
+    @admin.display(description=_("waiting for"), ordering="waiting_for__position")
+    def waiting_for_link(self, obj):
+        """The parked line a waiting line goes through with: fix that one's cause."""
+        if obj.waiting_for_id is None:
+            return ""
+        opts = obj._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
+                      args=[obj.waiting_for_id])
+        return format_html('<a href="{}">{}</a>', url, obj.waiting_for.operation_id)

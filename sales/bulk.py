@@ -155,7 +155,8 @@ class AnyLookup(models.Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [str(v) for v in self.rhs]
+        # Integers stay integers (an array of ids), anything else is compared as text.
+        values = [v if isinstance(v, int) else str(v) for v in self.rhs]
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         if not values:
@@ -164,8 +165,8 @@ class AnyLookup(models.Lookup):
 
 
 def any_of(field_name: str, values: Iterable) -> AnyLookup:
-    """A filter: the text field `field_name` equals one of `values`, e.g.
-    `Ticket.objects.filter(any_of("number", numbers), interface=interface)`."""
+    """A filter: the text field `field_name` (or an integer one, given integers) equals one
+    of `values`, e.g. `Ticket.objects.filter(any_of("number", numbers), interface=interface)`."""
     return AnyLookup(F(field_name), list(values))
 
 
@@ -223,14 +224,15 @@ def rows_matching(model: type[Model], *, columns: Sequence[str], match: Sequence
 
 
 _ARRAY_TYPES = ((models.CharField, "text[]"), (models.TextField, "text[]"),
-                (models.IntegerField, "bigint[]"), (models.ForeignKey, "bigint[]"))
+                (models.IntegerField, "bigint[]"), (models.ForeignKey, "bigint[]"),
+                (models.DateTimeField, "timestamptz[]"))
 
 
 def bulk_update_fields(model: type[Model], objs: Sequence[Model], fields: Sequence[str], *,
                        batch_size: int = DEFAULT_BATCH_SIZE, using: str = "default") -> None:
     """Save `fields` of saved `objs`. PostgreSQL: one `UPDATE … FROM unnest(arrays)` per batch
     (Django's bulk_update writes a CASE per field and row, slow past a few hundred rows);
-    elsewhere bulk_update. Text and integer fields only."""
+    elsewhere bulk_update. Text, integer and datetime fields only."""
     if not objs:
         return
     connection = connections[using]
@@ -244,7 +246,7 @@ def bulk_update_fields(model: type[Model], objs: Sequence[Model], fields: Sequen
     for f in model_fields:
         found = next((t for cls, t in _ARRAY_TYPES if isinstance(f, cls)), None)
         if found is None:
-            raise TypeError(f"bulk_update_fields: {f.name} is neither text nor integer")
+            raise TypeError(f"bulk_update_fields: {f.name} is not text, integer or datetime")
         types.append(found)
     names = [f"v{i}" for i in range(len(fields))]
     # Identifiers are quoted, values are parameters.

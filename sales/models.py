@@ -204,7 +204,11 @@ class IntegratedOperation(models.Model):
 
 class ParkedOperation(models.Model):
     """A Ticketnet line that could not be integrated, kept whole with its reason until a later
-    attempt applies it (`resolved_at`)."""
+    attempt applies it (`resolved_at`).
+
+    A line that depends on a parked line earlier in the journal (a duplicate or refund of its
+    ticket, a sale of the place it holds) waits in that line's chain (`waiting_for`, the
+    chain's head); a retry replays whole chains in journal order (`position`)."""
 
     institution_path = "interface__institution"
 
@@ -226,6 +230,22 @@ class ParkedOperation(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"))
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Assigned by the sales engine when it parks the line (0 only for rows made by hand).
+    position = models.BigIntegerField(
+        _("journal position"), default=0,
+        help_text=_("The line's rank in Ticketnet's journal: parked lines are retried in this "
+                    "order."),
+    )
+    waiting_for = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="waiting",
+        verbose_name=_("waiting for"),
+        help_text=_("The parked line this one depends on in Ticketnet's journal: it goes "
+                    "through with it."),
+    )
+    # Ticketnet's codes of the place the line's chain sells or refunds: a place a parked sale
+    # holds in Ticketnet's journal, whether or not its codes resolve.
+    place = models.CharField(_("place in Ticketnet's codes"), max_length=160, blank=True,
+                             default="")
 
     class Meta:
         verbose_name = _("parked line")
@@ -238,6 +258,12 @@ class ParkedOperation(models.Model):
         ]
         indexes = [
             models.Index(fields=["interface", "resolved_at"], name="parked_interface_resolved"),
+            models.Index(fields=["interface", "position"], name="parked_interface_position"),
+            # What a page asks of the open chains: who issues a ticket number, who holds a place.
+            models.Index(fields=["interface", "ticket_number"], condition=Q(resolved_at=None),
+                         name="parked_open_number"),
+            models.Index(fields=["interface", "place"], condition=Q(resolved_at=None),
+                         name="parked_open_place"),
         ]
 
     def __str__(self):

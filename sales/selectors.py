@@ -1,4 +1,5 @@
-"""Read-only queries on Ticketnet sales: what is left in an interface's quota, parked lines."""
+"""Read-only queries on Ticketnet sales: what is left in an interface's quota, parked lines and
+their chains."""
 
 from __future__ import annotations
 
@@ -98,8 +99,9 @@ _WEB_SERVICE_LINE = Q(line__product_code="")
 
 def parked_operations(*, interface: ExternalSalesInterface, include_resolved: bool = False,
                       passes: bool | None = None) -> QuerySet[ParkedOperation]:
-    """The interface's parked lines, oldest first (the order to retry them in); only the pass
-    lines of flat files with `passes=True`, only the web-service lines with `passes=False`."""
+    """The interface's parked lines in Ticketnet's journal order (the order to retry them in);
+    only the pass lines of flat files with `passes=True`, only the web-service lines with
+    `passes=False`."""
     qs = ParkedOperation.objects.filter(interface=interface)
     if not include_resolved:
         qs = qs.filter(resolved_at__isnull=True)
@@ -107,7 +109,7 @@ def parked_operations(*, interface: ExternalSalesInterface, include_resolved: bo
         qs = qs.exclude(_WEB_SERVICE_LINE)
     elif passes is False:
         qs = qs.filter(_WEB_SERVICE_LINE)
-    return qs.order_by("first_attempt_at", "pk")
+    return qs.order_by("position", "pk")
 
 
 def parked_lines(*, interface: ExternalSalesInterface, ids: Iterable[int] | None = None,
@@ -117,3 +119,28 @@ def parked_lines(*, interface: ExternalSalesInterface, ids: Iterable[int] | None
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return [(p, OperationLine.from_mapping(p.line)) for p in qs]
+
+
+def parked_chain_batches(*, interface: ExternalSalesInterface, ids: Iterable[int] | None = None,
+                         size: int) -> list[list[int]]:
+    """The ids of the interface's open web-service parked lines, in batches of whole chains (a
+    line and the lines waiting for it) of about `size` lines, the chains in their heads'
+    journal order; only the chains of the lines `ids` if given (one query)."""
+    rows = parked_operations(interface=interface, passes=False).values_list(
+        "pk", "waiting_for_id")
+    chains: dict[int, list[int]] = {}
+    head_of: dict[int, int] = {}
+    for pk, head in rows:
+        # A line whose head is no longer open (resolved since) heads a chain of its own.
+        head = head_of.get(head, pk)
+        head_of[pk] = head
+        chains.setdefault(head, []).append(pk)
+    if ids is not None:
+        wanted = {head_of[pk] for pk in map(int, ids) if pk in head_of}
+        chains = {head: lines for head, lines in chains.items() if head in wanted}
+    batches: list[list[int]] = [[]]
+    for lines in chains.values():
+        if len(batches[-1]) >= size:
+            batches.append([])
+        batches[-1].extend(lines)
+    return [batch for batch in batches if batch]

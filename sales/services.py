@@ -1,10 +1,11 @@
 """Sell, duplicate and refund Ticketnet tickets in bulk, on operations whose codes are already
-resolved; idempotent on the operation id, and a line that cannot be applied is parked."""
+resolved; idempotent on the operation id, and a line that cannot be applied is parked, then
+replayed in Ticketnet's journal order once its cause is fixed."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,12 +13,18 @@ from django.utils import timezone
 from channels.models import ExternalSalesInterface
 
 from . import bulk
+from .bulk import any_of
 from .engine.load import page_load, unread_check
-from .engine.page import Clash
+from .engine.page import Clash, saved_from_rows
 from .engine.rules import operation_decide
 from .engine.write import page_write
-from .models import IntegratedOperation, Ticket
-from .types import ApplyResult, ResolvedOperation
+from .models import IntegratedOperation, ParkedOperation, Ticket
+from .resolve import OperationResolver
+from .selectors import parked_chain_batches
+from .types import ApplyResult, OperationLine, ResolvedOperation
+
+# Parked lines replayed at a time (whole chains: a batch may hold a few more).
+REPLAY_BATCH = 5000
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +77,59 @@ def operations_apply(
                            optimistic=False)
 
 
+def parked_lines_replay(
+    *,
+    interface: ExternalSalesInterface,
+    resolver: OperationResolver,
+    ids: Sequence[int] | None = None,
+    batch_lines: int = REPLAY_BATCH,
+    batch_size: int = bulk.DEFAULT_BATCH_SIZE,
+) -> Iterator[tuple[int, ApplyResult]]:
+    """Apply the interface's open parked lines again (those of Ticketnet's web services; only
+    the chains of `ids` if given) as if they had been integrated in Ticketnet's journal order
+    in the first place: whole chains at a time, each batch in journal order and in its own
+    transaction. Yields (lines retried, result) per batch, once it is committed.
+
+    A sale whose chain ends refunded within the batch was refunded in Ticketnet's journal
+    before its place was sold again: it is written with its final state, beside the place's
+    later holder. A line that still fails stays parked with its reason, and the lines
+    waiting for it stay waiting."""
+    interface = (
+        ExternalSalesInterface.objects.select_related("institution").get(pk=interface.pk)
+    )
+    for pks in parked_chain_batches(interface=interface, ids=ids, size=batch_lines):
+        rows = ParkedOperation.objects.filter(any_of("pk", pks)).order_by("position", "pk")
+        # Only what a replay reads and writes back, without Model.__init__ per line.
+        parked = list(saved_from_rows(ParkedOperation, _REPLAYED, rows.values_list(*_REPLAYED),
+                                      db=rows.db))
+        operations = resolver.resolve([OperationLine.from_mapping(p.line) for p in parked])
+        with transaction.atomic():
+            result = _page_apply(interface, operations, now=timezone.now(),
+                                 batch_size=batch_size, optimistic=False, parked=parked)
+        yield len(parked), result
+
+
+_REPLAYED = ["id", "interface_id", "operation_id", "type", "ticket_number", "line", "attempts",
+             "resolved_at", "position", "waiting_for_id"]
+
+
 def _page_apply(interface: ExternalSalesInterface, operations: Sequence[ResolvedOperation], *,
-                now, batch_size: int, optimistic: bool) -> ApplyResult:
+                now, batch_size: int, optimistic: bool,
+                parked: Sequence[ParkedOperation] | None = None) -> ApplyResult:
     """Load what the page touches, decide each line by the rules, write it all (the parked
-    lines with their messages)."""
-    result = ApplyResult()
-    page = page_load(interface=interface, operations=operations, optimistic=optimistic)
-    for op in operations:
-        operation_decide(page, op, result)
+    lines with their messages). A replay (`parked`) whose sale passed over a place's holder
+    without its chain giving the place back decides again, that sale checking the holder."""
+    conflicting: frozenset[str] = frozenset()
+    while True:
+        result = ApplyResult()
+        page = page_load(interface=interface, operations=operations, optimistic=optimistic,
+                         parked=parked)
+        page.conflicting = conflicting
+        for op in operations:
+            operation_decide(page, op, result)
+        if not page.shadowed:
+            break
+        conflicting |= {operation_id for _holder, operation_id in page.shadowed.values()}
     if optimistic:
         unread_check(page)
     page_write(page, now=now, result=result, batch_size=batch_size)

@@ -82,9 +82,11 @@ class OperationLine:
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> OperationLine:
         """Build from `to_json()` output, a gateway `Operation` as a dict, or a CSV row."""
-        names = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
-        values["type"] = OperationType(str(values["type"]).upper())
+        names = _FIELD_NAMES
+        values = (dict(data) if names.issuperset(data)
+                  else {k: v for k, v in data.items() if k in names})
+        kind = str(values["type"]).upper()
+        values["type"] = _OPERATION_TYPES.get(kind) or OperationType(kind)  # ValueError if bad
         values["operation_id"] = str(values["operation_id"])
         values["ticket_number"] = str(values.get("ticket_number") or "")
         values["row"] = _int_or_none(values.get("row"))
@@ -98,6 +100,9 @@ class OperationLine:
 
 
 _DATETIME_FIELDS = ("time", "valid_from", "valid_until")
+# Read once: a retry rebuilds every parked line from its JSON.
+_FIELD_NAMES = frozenset(f.name for f in fields(OperationLine))
+_OPERATION_TYPES = {t.value: t for t in OperationType}
 
 
 class ParkReason(models.TextChoices):
@@ -117,6 +122,9 @@ class ParkReason(models.TextChoices):
     UNKNOWN_PRODUCT = "unknown_product", _("Unknown pass product")
     UNKNOWN_TARIFF = "unknown_tariff", _("Unknown tariff")
     TARIFF_NOT_FOR_RESELLERS = "tariff_not_for_resellers", _("Tariff not for resellers")
+    # Not a problem of its own: the line depends on a parked line earlier in Ticketnet's journal
+    # (its original's sale, or a sale of the place that line holds) and goes through with it.
+    WAITING_FOR_ORIGINAL = "waiting_for_original", _("Waiting for the original")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +171,8 @@ class ApplyResult:
     duplicated: int = 0
     refunded: int = 0
     already_integrated: int = 0
-    parked: int = 0
+    parked: int = 0  # lines with a problem of their own (not those waiting for one)
+    waiting: int = 0  # lines waiting for a parked line (ParkReason.WAITING_FOR_ORIGINAL)
     parked_by_reason: dict[str, int] = field(default_factory=dict)
     resolved_parked: int = 0
 
@@ -178,6 +187,7 @@ class ApplyResult:
             "refunded": self.refunded,
             "already_integrated": self.already_integrated,
             "parked": self.parked,
+            "waiting": self.waiting,
             "resolved_parked": self.resolved_parked,
         }
         counts.update({f"parked_{k}": v for k, v in sorted(self.parked_by_reason.items())})
@@ -189,6 +199,7 @@ class ApplyResult:
         self.refunded += other.refunded
         self.already_integrated += other.already_integrated
         self.parked += other.parked
+        self.waiting += other.waiting
         self.resolved_parked += other.resolved_parked
         for k, v in other.parked_by_reason.items():
             self.parked_by_reason[k] = self.parked_by_reason.get(k, 0) + v

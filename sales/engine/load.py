@@ -13,6 +13,7 @@ from channels.models import ExternalSalesInterface
 from ..bulk import any_of, rows_matching
 from ..models import IntegratedOperation, ParkedOperation, Ticket
 from ..types import OperationType, ResolvedOperation
+from .chains import ISSUING, chains_load, line_place
 from .page import (
     TICKET_ATTNAMES,
     Clash,
@@ -42,11 +43,13 @@ def _place_holders(place_keys: set[tuple[int, int, int, int]]) -> list[tuple]:
 
 
 def page_load(*, interface: ExternalSalesInterface, operations: Sequence[ResolvedOperation],
-              optimistic: bool = False) -> Page:
+              optimistic: bool = False,
+              parked: Sequence[ParkedOperation] | None = None) -> Page:
     """Read what the page needs. Optimistic: neither the operation ids already integrated
     nor the places sold nor the new ticket numbers are read (the unique indexes answer for
-    them when the page is written, `unread_check` for what they cannot see)."""
-    page = Page(interface=interface, optimistic=optimistic)
+    them when the page is written, `unread_check` for what they cannot see). `parked`: a
+    replay's own parked lines, read already."""
+    page = Page(interface=interface, optimistic=optimistic, replay=parked is not None)
     op_ids = list({op.line.operation_id for op in operations})
     if not optimistic:
         page.integrated = set(
@@ -54,17 +57,57 @@ def page_load(*, interface: ExternalSalesInterface, operations: Sequence[Resolve
                                                interface=interface)
             .values_list("operation_id", flat=True)
         )
-    page.parked_existing = {
-        p.operation_id: p
-        for p in ParkedOperation.objects.filter(any_of("operation_id", op_ids),
-                                                interface=interface)
-    }
+    _load_parked(page, operations, op_ids, parked)
     _load_tickets(page, operations)
     sales = [op for op in operations if op.line.type == OperationType.SALE
              and op.problem is None and op.performance is not None]
     _load_places(page, sales)
     _load_prices(page, operations, sales)
     return page
+
+
+_CHAIN_COLUMNS = ["position", "id", "waiting_for_id", "operation_id", "type", "ticket_number",
+                  "place"]
+
+
+def _load_parked(page: Page, operations: Sequence[ResolvedOperation], op_ids: list[str],
+                 parked: Sequence[ParkedOperation] | None) -> None:
+    """In one query, the open parked chains the page meets (those issuing the tickets it
+    duplicates or refunds, or holding the places it sells) and which of its lines were
+    parked before."""
+    targets, places = set(), set()
+    for op in operations:
+        line = op.line
+        if line.type == OperationType.SALE:
+            places.add(line_place(line))
+        elif line.target_ticket_number:
+            targets.add(line.target_ticket_number)
+    places.discard("")
+    rows = ParkedOperation.objects.filter(interface=page.interface).order_by()
+    chains = rows.filter(resolved_at=None)
+    # One branch per index, each probed by its own (an OR of them, with the heads joined,
+    # was planned as a scan of the whole table); only the columns the chains need.
+    branches = [chains.filter(any_of("ticket_number", targets), type__in=ISSUING),
+                chains.filter(any_of("place", places))]
+    if parked is None:
+        branches.append(rows.filter(any_of("operation_id", op_ids)))
+    else:
+        page.parked_existing = {p.operation_id: p for p in parked}
+    branches = [branch.values_list(*_CHAIN_COLUMNS) for branch in branches]
+    own, seen, chain_rows, parked_before = set(op_ids), set(), [], []
+    for row in branches[0].union(*branches[1:], all=True).order_by("position", "id"):
+        if row[1] in seen:
+            continue
+        seen.add(row[1])
+        if row[3] not in own:
+            chain_rows.append(row)
+        elif parked is None:
+            parked_before.append(row[1])
+    if parked_before:
+        # The page's own lines parked before (Ticketnet's journal read again): rare.
+        page.parked_existing = {p.operation_id: p for p in rows.filter(
+            any_of("pk", parked_before)).defer("message")}
+    chains_load(page, chain_rows)
 
 
 def _load_tickets(page: Page, operations: Sequence[ResolvedOperation]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from channels.models import ExternalSalesInterface
 
@@ -73,6 +74,11 @@ def _reason_templates() -> dict[ParkReason, str]:
             "No tariff has the code “%(code)s”: create it in the catalogue (or correct its "
             "code), then retry the line."
         ),
+        ParkReason.WAITING_FOR_ORIGINAL: _(
+            "This line depends on operation %(waiting_for)s, parked before it in Ticketnet's "
+            "journal: it waits for it and goes through with it once that line's cause is "
+            "fixed and the lines are retried."
+        ),
         ParkReason.TARIFF_NOT_FOR_RESELLERS: _(
             "The tariff “%(code)s” is of audience type %(audience)s: resellers may only sell "
             "tariffs of type occasional contact or occasional collectivity. Change its "
@@ -110,3 +116,12 @@ def park_messages(*, interface: ExternalSalesInterface, parks: Sequence[Park]) -
             params.update(park.params)
             messages.append(templates[park.reason] % params)
         return messages
+
+
+def waiting_summary(n: int) -> str:
+    """What a run says of its lines waiting for a parked line (no problem of their own)."""
+    return ngettext(
+        "%(n)d line waits for a parked line it depends on in Ticketnet's journal: it goes "
+        "through with it once that line's cause is fixed.",
+        "%(n)d lines wait for parked lines they depend on in Ticketnet's journal: they go "
+        "through with them once those lines' causes are fixed.", n) % {"n": n}

@@ -3,9 +3,10 @@ the tickets and places it reads, the tickets it makes and ends, the lines it par
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import Model
 from django.db.models.base import ModelState
 
 from channels.models import ExternalSalesInterface
@@ -18,13 +19,18 @@ class Clash(Exception):
     """The optimistic attempt met a place or a number held outside the page."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Park:
-    """A line the page parks, with its reason and the parameters of the reason's message."""
+    """A line the page parks, with its reason and the parameters of the reason's message.
+
+    A line waiting for a parked line has the head of that line's chain: a park of this page
+    or the id of a parked line. `place`: what the line's chain sells or refunds there."""
 
     op: ResolvedOperation
     reason: ParkReason
     params: dict
+    head: Park | int | None = None
+    place: str = ""
 
 
 # A place is a key: ("s", performance, seat), ("p", performance, zone, row, number), or a pass.
@@ -71,6 +77,22 @@ class Page:
     pending_originals: dict[int, Ticket] = field(default_factory=dict)
     applied: list[ResolvedOperation] = field(default_factory=list)
     parks: list[Park] = field(default_factory=list)
+    # The open parked chains (engine.chains): their lines outside the page (those up to
+    # `chain_next` seen), the ticket numbers their lines issue, with the place each ticket is
+    # on, the places they hold in Ticketnet's journal ([head, sales not refunded]), and the
+    # operation id of each head that is a parked line.
+    chain_rows: list[tuple] = field(default_factory=list)
+    chain_next: int = 0
+    chain_numbers: dict[str, Park | int] = field(default_factory=dict)
+    number_places: dict[str, str] = field(default_factory=dict)
+    held: dict[str, list] = field(default_factory=dict)
+    head_operations: dict[int, str] = field(default_factory=dict)
+    # Replay of parked lines (a retry): a sale whose chain ends refunded in the batch passes
+    # over the place's later holder (`shadowed`: place key → (that holder, the sale's
+    # operation id)); those in `conflicting` were found not to, and check it as usual.
+    replay: bool = False
+    shadowed: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+    conflicting: frozenset[str] = frozenset()
 
 
 _TICKET_DEFAULTS = {
@@ -96,11 +118,17 @@ def new_ticket(**values) -> Ticket:
 def tickets_from_rows(rows: Iterable[tuple], *, db: str) -> Iterator[Ticket]:
     """Saved Tickets from rows of every concrete field (`values_list(*TICKET_ATTNAMES)`),
     without Model.from_db's per-field __init__: the page's originals, read in bulk."""
-    names = TICKET_ATTNAMES
+    return saved_from_rows(Ticket, TICKET_ATTNAMES, rows, db=db)
+
+
+def saved_from_rows(model: type[Model], names: Sequence[str], rows: Iterable[tuple], *,
+                    db: str) -> Iterator[Model]:
+    """Saved instances of `model` from rows of the attnames `names`, without Model.from_db's
+    per-field __init__ (the fields not named are deferred)."""
     for row in rows:
-        ticket = Ticket.__new__(Ticket)
-        ticket.__dict__.update(zip(names, row, strict=True))
-        state = ticket._state = ModelState()
+        obj = model.__new__(model)
+        obj.__dict__.update(zip(names, row, strict=True))
+        state = obj._state = ModelState()
         state.adding = False
         state.db = db
-        yield ticket
+        yield obj

@@ -10,13 +10,15 @@ from channels.models import ExternalSalesInterface
 
 from ..models import Ticket
 from ..types import ApplyResult, OperationType, ParkReason, ResolvedOperation
+from .chains import chain_head, chain_register, chains_advance
 from .messages import money
 from .page import Page, Park, new_ticket, place_key, seat_key, ticket_key
 
 # Reasons found before a new ticket's number is looked at (see _sell and _duplicate).
 _BEFORE_NUMBER_CHECK = frozenset({ParkReason.INVALID_LINE, ParkReason.TICKET_NUMBER_TAKEN})
 # Reasons found after a sale's place is looked at (see _sell).
-_AFTER_PLACE_CHECK = frozenset({ParkReason.PRICE_UNKNOWN, ParkReason.PRICE_DIFFERENCE})
+_AFTER_PLACE_CHECK = frozenset({ParkReason.PRICE_UNKNOWN, ParkReason.PRICE_DIFFERENCE,
+                                ParkReason.WAITING_FOR_ORIGINAL})
 
 _Policy = ExternalSalesInterface.PricePolicy
 
@@ -24,6 +26,9 @@ _Policy = ExternalSalesInterface.PricePolicy
 def operation_decide(page: Page, op: ResolvedOperation, result: ApplyResult) -> None:
     """Apply one line to the page in memory, or park it; count it in `result`."""
     line = op.line
+    if page.replay:
+        # The chains outside the batch as they stood at this line in the journal.
+        chains_advance(page, page.parked_existing[line.operation_id].position)
     if line.operation_id in page.integrated:
         result.already_integrated += 1
         return
@@ -31,7 +36,7 @@ def operation_decide(page: Page, op: ResolvedOperation, result: ApplyResult) -> 
     page.integrated.add(line.operation_id)
     if op.problem is not None:
         # Found by the resolution, before anything else is looked at.
-        page.parks.append(Park(op, op.problem.reason, dict(op.problem.params)))
+        _record(page, Park(op, op.problem.reason, dict(op.problem.params)))
         return
     if line.type == OperationType.SALE:
         if _sell(page, op):
@@ -46,20 +51,32 @@ def operation_decide(page: Page, op: ResolvedOperation, result: ApplyResult) -> 
         page.applied.append(op)
 
 
-def _park(page: Page, op: ResolvedOperation, reason: ParkReason, **params) -> None:
-    page.parks.append(Park(op, reason, params))
+def _record(page: Page, park: Park) -> None:
+    page.parks.append(park)
+    chain_register(page, park)
+
+
+def _park(page: Page, op: ResolvedOperation, reason: ParkReason, *, head=None,
+          **params) -> None:
+    _record(page, Park(op, reason, params, head=head))
     if not page.optimistic:
         return
     # What this line would have been parked for, had the page read it first.
     if (reason not in _BEFORE_NUMBER_CHECK and op.line.type != OperationType.REFUND
             and op.line.ticket_number):
         page.unread_numbers.append(op.line.ticket_number)
-    if reason in _AFTER_PLACE_CHECK and op.product is None:
+    if (reason in _AFTER_PLACE_CHECK and op.product is None
+            and op.line.type == OperationType.SALE):
         if op.seat is not None:
             page.unread_places.append(seat_key(op.performance.id, op.seat.id))
         else:
             page.unread_places.append(place_key(op.performance.id, op.zone.id,
                                                 op.series_row, op.series_number))
+
+
+def _wait(page: Page, op: ResolvedOperation, head) -> None:
+    """Park a line that depends on a parked chain: it waits in it, not a problem of its own."""
+    _park(page, op, ParkReason.WAITING_FOR_ORIGINAL, head=head)
 
 
 def _price(page: Page, op: ResolvedOperation, *, event_id: int,
@@ -161,12 +178,21 @@ def _sell(page: Page, op: ResolvedOperation) -> bool:
         _park(page, op, ParkReason.NOT_IN_QUOTA)
         return False
     holder = page.occupied.get(key)
-    if holder is not None:
+    passes_over = holder is not None and _passes_over(page, op, holder)
+    if holder is not None and not passes_over:
         _park(page, op, ParkReason.SEAT_ALREADY_SOLD, holder=holder)
+        return False
+    head = chain_head(page, line)
+    if head is not None:
+        # A parked sale holds the place in Ticketnet's journal: had it been integrated, this
+        # sale would have been refused; it is decided after that sale.
+        _wait(page, op, head)
         return False
     price = _price(page, op, event_id=perf.event_id, performance_id=perf_id)
     if price is None:
         return False
+    if passes_over:
+        page.shadowed[key] = (holder, line.operation_id)
     ticket = _sold_ticket(
         page, op, price,
         performance_id=perf_id,
@@ -179,11 +205,26 @@ def _sell(page: Page, op: ResolvedOperation) -> bool:
     return True
 
 
+def _passes_over(page: Page, op: ResolvedOperation, holder: str) -> bool:
+    """Replay: a parked sale integrated now, whose place was sold again while it waited
+    (refunded in Ticketnet's journal since), takes it without refusing the later holder; the
+    replay checks that the sale's chain indeed ends refunded (`shadowed`)."""
+    if not page.replay or op.line.operation_id in page.conflicting:
+        return False
+    held_by = page.tickets.get(holder)
+    # A ticket of the batch itself was sold before this sale in the journal: a real clash.
+    return held_by is None or held_by.pk is not None
+
+
 def _target(page: Page, op: ResolvedOperation) -> Ticket | None:
     target_number = op.line.target_ticket_number
     target = page.tickets.get(target_number) if target_number else None
     if target is None:
-        _park(page, op, ParkReason.ORIGINAL_UNKNOWN)
+        head = chain_head(page, op.line)
+        if head is not None:
+            _wait(page, op, head)
+        else:
+            _park(page, op, ParkReason.ORIGINAL_UNKNOWN)
         return None
     if target.state != Ticket.State.VALID:
         _park(page, op, ParkReason.ORIGINAL_NOT_VALID, state=target.get_state_display())
@@ -199,6 +240,9 @@ def _end(page: Page, ticket: Ticket, state: str, operation_id: str) -> None:
     key = ticket_key(ticket)
     if page.occupied.get(key) == ticket.number:
         del page.occupied[key]
+        if state == Ticket.State.CANCELLED and key in page.shadowed:
+            # Replay: the refund gives the place back to the holder the sale passed over.
+            page.occupied[key] = page.shadowed.pop(key)[0]
 
 
 def _duplicate(page: Page, op: ResolvedOperation) -> bool:

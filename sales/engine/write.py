@@ -3,11 +3,14 @@ order, new tickets, the operations integrated, and the parked lines with their m
 
 from __future__ import annotations
 
-from ..bulk import bulk_insert, bulk_insert_rows, bulk_update_fields
+from django.db.models import F, Max
+
+from ..bulk import any_of, bulk_insert, bulk_insert_rows, bulk_update_fields
 from ..models import IntegratedOperation, Order, ParkedOperation, Ticket
-from ..types import ApplyResult
+from ..types import ApplyResult, ParkReason
+from .chains import heads_name
 from .messages import park_messages
-from .page import Page
+from .page import Page, Park
 
 
 def page_write(page: Page, *, now, result: ApplyResult, batch_size: int) -> None:
@@ -66,50 +69,78 @@ def _tickets_insert(page: Page, *, batch_size: int) -> None:
 
 def _parked_write(page: Page, *, now, result: ApplyResult, batch_size: int) -> None:
     """Parked lines the page applied are resolved; those it parks are recorded, or updated
-    when parked before."""
-    to_update = []
-    for op in page.applied:
-        parked = page.parked_existing.get(op.line.operation_id)
-        if parked is not None and parked.resolved_at is None:
-            parked.resolved_at = now
-            parked.last_attempt_at = now
-            parked.attempts += 1
-            to_update.append(parked)
-    result.resolved_parked += len(to_update)
-    to_create = []
+    when parked before. A new one takes the next journal position; a waiting one is linked
+    to its chain's head."""
+    resolved = [p.pk for op in page.applied
+                if (p := page.parked_existing.get(op.line.operation_id)) is not None
+                and p.resolved_at is None]
+    if resolved:
+        ParkedOperation.objects.filter(any_of("pk", resolved)).update(
+            resolved_at=now, last_attempt_at=now, attempts=F("attempts") + 1)
+    result.resolved_parked += len(resolved)
+    if not page.parks:
+        return
+    heads_name(page)
+    rows = _parked_rows(page, now=now, result=result)
+    fresh = [row for row in rows.values() if row.pk is None]
+    parked_before = [row for row in rows.values() if row.pk is not None]
+    if fresh:
+        last = ParkedOperation.objects.filter(interface=page.interface).aggregate(
+            last=Max("position"))["last"] or 0
+        for position, row in enumerate(fresh, start=last + 1):
+            row.position = position
+    # A head this page parks for the first time is created before the lines waiting for it.
+    later = []
+    for park in page.parks:
+        row, head = rows[id(park)], park.head
+        if isinstance(head, Park):
+            head = rows[id(head)].pk
+            if head is None:
+                later.append(park)
+                continue
+        row.waiting_for_id = head
+    created_later = {id(rows[id(park)]) for park in later}
+    ParkedOperation.objects.bulk_create(
+        [row for row in fresh if id(row) not in created_later], batch_size=batch_size)
+    for park in later:
+        rows[id(park)].waiting_for_id = rows[id(park.head)].pk
+    ParkedOperation.objects.bulk_create(
+        [row for row in fresh if id(row) in created_later], batch_size=batch_size)
+    bulk_update_fields(ParkedOperation, parked_before, _REPARKED_FIELDS, batch_size=batch_size)
+
+
+_REPARKED_FIELDS = ["reason", "message", "place", "waiting_for", "attempts", "last_attempt_at",
+                    "resolved_at"]
+
+
+def _parked_rows(page: Page, *, now, result: ApplyResult) -> dict[int, ParkedOperation]:
+    """The row of each line the page parks (by `id(park)`), new or parked before, with its
+    reason, message and attempt; counted in `result`, a waiting line apart."""
+    rows = {}
+    changed_lines = []
     messages = park_messages(interface=page.interface, parks=page.parks)
     for park, message in zip(page.parks, messages, strict=True):
         line = park.op.line
         reason = str(park.reason)
-        result.parked += 1
-        result.parked_by_reason[reason] = result.parked_by_reason.get(reason, 0) + 1
-        existing = page.parked_existing.get(line.operation_id)
-        if existing is not None:
-            existing.reason = reason
-            existing.message = message
-            existing.line = line.to_json()
-            existing.last_attempt_at = now
-            existing.attempts += 1
-            existing.resolved_at = None
-            to_update.append(existing)
+        if park.reason == ParkReason.WAITING_FOR_ORIGINAL:
+            result.waiting += 1
         else:
-            to_create.append(ParkedOperation(
-                interface=page.interface,
-                operation_id=line.operation_id,
-                type=str(line.type),
-                ticket_number=line.ticket_number,
-                line=line.to_json(),
-                reason=reason,
-                message=message,
-                first_attempt_at=now,
-                last_attempt_at=now,
-                attempts=1,
-            ))
-    if to_update:
-        ParkedOperation.objects.bulk_update(
-            to_update,
-            ["reason", "message", "line", "last_attempt_at", "attempts", "resolved_at"],
-            batch_size=batch_size,
-        )
-    if to_create:
-        ParkedOperation.objects.bulk_create(to_create, batch_size=batch_size)
+            result.parked += 1
+            result.parked_by_reason[reason] = result.parked_by_reason.get(reason, 0) + 1
+        row = page.parked_existing.get(line.operation_id)
+        if row is None:
+            row = ParkedOperation(
+                interface=page.interface, operation_id=line.operation_id, type=str(line.type),
+                ticket_number=line.ticket_number, line=line.to_json(), first_attempt_at=now,
+                attempts=0)
+        elif not page.replay and row.line != (data := line.to_json()):
+            # Ticketnet's journal read again (a replay rebuilds the line from the row).
+            row.line = data
+            changed_lines.append(row)
+        row.reason, row.message, row.place = reason, message, park.place
+        row.last_attempt_at, row.resolved_at = now, None
+        row.attempts += 1
+        rows[id(park)] = row
+    if changed_lines:
+        ParkedOperation.objects.bulk_update(changed_lines, ["line"])
+    return rows

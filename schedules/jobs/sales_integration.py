@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sales.engine.messages import waiting_summary
 from sales.models import ParkedOperation
 from sales.models import ParkReason as ParkReasonChoices
 from sales.resolve import OperationResolver, code_kind_label
-from sales.selectors import parked_lines, parked_operations
-from sales.services import operations_apply, statistics_refresh
+from sales.services import operations_apply, parked_lines_replay, statistics_refresh
 from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
 
 from ..framework.context import JobContext
@@ -40,7 +40,6 @@ PAGE_SIZE = 5000
 # The database's statistics are refreshed after this many operations, then after twice as
 # many each time (a long run doubles the tables it writes several times).
 STATISTICS_AFTER = 50_000
-RETRY_CHUNK = 2000
 EXAMPLES = 3
 MAX_GROUPS = 20
 
@@ -78,26 +77,21 @@ def sales_integration(ctx: JobContext) -> None:
 
 def parked_retry(ctx: JobContext, *, resolver: OperationResolver, ids=None,
                  total: ApplyResult) -> None:
-    """Resolve and apply the interface's parked lines again, oldest first, in chunks."""
+    """Replay the interface's parked lines (or the chains of `ids`) in Ticketnet's journal
+    order, before any new operation (sales.services.parked_lines_replay)."""
     # Pass lines of flat files are the flat-file import's to retry (sales.passes).
-    qs = parked_operations(interface=ctx.interface, passes=False)
-    if ids is not None:
-        qs = qs.filter(pk__in=[int(i) for i in ids])
-    pks = list(qs.values_list("pk", flat=True))
-    if not pks:
-        return
-    ctx.count("parked_retried", len(pks))
-    for start in range(0, len(pks), RETRY_CHUNK):
-        chunk = pks[start:start + RETRY_CHUNK]
-        lines = [line for _parked, line in parked_lines(interface=ctx.interface, ids=chunk)]
-        result = operations_apply(interface=ctx.interface, operations=resolver.resolve(lines))
+    for retried, result in parked_lines_replay(interface=ctx.interface, resolver=resolver,
+                                               ids=ids):
         total.merge(result)
+        ctx.count("parked_retried", retried)
         ctx.count("sold", result.sold)
         ctx.count("duplicated", result.duplicated)
         ctx.count("refunded", result.refunded)
         ctx.count("resolved_parked", result.resolved_parked)
         ctx.count("still_parked", result.parked)
+        ctx.count("still_waiting", result.waiting)
         ctx.count("already_integrated", result.already_integrated)
+        reset_queries()
     if total.resolved_parked:
         ctx.info(ngettext("%(n)d parked line went through.",
                           "%(n)d parked lines went through.", total.resolved_parked)
@@ -232,12 +226,17 @@ def _actions() -> dict[str, str]:
 
 def report_parked(ctx: JobContext, *, resolver: OperationResolver, since) -> None:
     """One WARNING per reason (per unknown code), with the count, a few examples and what to
-    do, for the lines this run parked or left parked. One query, streamed."""
+    do, for the lines this run parked or left parked; the lines waiting for them are no
+    problem of their own, only counted. One query, streamed."""
     groups: dict[tuple, dict] = {}
+    waiting = 0
     rows = ParkedOperation.objects.filter(
         interface=ctx.interface, resolved_at__isnull=True, last_attempt_at__gte=since
     ).order_by("pk").values_list("reason", "operation_id", "line", "message")
     for reason, operation_id, line_data, message in rows.iterator(chunk_size=2000):
+        if reason == ParkReason.WAITING_FOR_ORIGINAL:
+            waiting += 1
+            continue
         key: tuple = (reason,)
         if reason == ParkReason.UNKNOWN_CODE:
             try:
@@ -286,3 +285,5 @@ def report_parked(ctx: JobContext, *, resolver: OperationResolver, since) -> Non
             actions.get(reason, _("Read each parked line's message, %(retry)s"))
             % {"retry": retry},
         )
+    if waiting:
+        ctx.info(waiting_summary(waiting))

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from cockpit.selectors import InterfaceDashboard, ParkedCount
 from schedules.jobs.schedules import schedules_ensure
 from schedules.models import Job, Run
 from tests import factories as f
@@ -85,3 +86,11 @@ def test_a_new_institution_is_shown_where_to_start(db):
     user = f.staff_user(f.InstitutionFactory(), app_labels=("channels",))
     html = client_for(user).get(reverse("admin:index")).content.decode()
     assert "Get started" in html and reverse("admin:channels_saleschannel_add") in html
+
+
+def test_lines_waiting_for_a_parked_line_are_not_counted_as_lines_to_fix(world):
+    """Issue 10: a duplicate or refund waiting for its parked sale is no problem of its own."""
+    board = InterfaceDashboard(interface=world.interface, parked=[
+        ParkedCount(reason="unknown_code", count=2),
+        ParkedCount(reason="waiting_for_original", count=5)])
+    assert board.parked_total == 2

@@ -61,28 +61,48 @@ def codes(setup: sf.SalesSetup, *, skip=()) -> None:
         Correspondence.objects.create(interface=i, kind=kind, code=code, **{field: obj})
 
 
-def make_world(simulator, *, seats=10, places=2500, skip_codes=(), language="en",
+def extra_tariffs(setup: sf.SalesSetup, n: int) -> list[tuple[str, object]]:
+    """`n` more tariffs coded "2", "3"…, each a euro dearer than the one before: (code,
+    tariff, price)."""
+    made = []
+    for code in range(2, n + 2):
+        tariff = f.TariffFactory(institution=setup.interface.institution)
+        price = setup.price_cents + 100 * (code - 1)
+        f.PriceFactory(event=setup.event, category=setup.category, tariff=tariff,
+                       amount_cents=price)
+        made.append((str(code), tariff, price))
+    return made
+
+
+def make_world(simulator, *, seats=10, places=2500, skip_codes=(), language="en", tariffs=1,
                **setup_kw) -> World:
     """`skip_codes={(Kind.ZONE, "101")}` leaves that code out of the correspondences (Ticketnet
-    still has it)."""
+    still has it). `tariffs`: how many tariffs Ticketnet sells (coded "1", "2"…)."""
     setup_kw.setdefault("institution", f.InstitutionFactory(language=language))
     s = sf.sales_setup(seats=seats, places=places, **setup_kw)
     point_at(s.interface, simulator)
     codes(s, skip=skip_codes)
+    more = extra_tariffs(s, tariffs - 1)
+    for code, tariff, _price in more:
+        if (Kind.TARIFF, code) not in skip_codes:
+            Correspondence.objects.create(interface=s.interface, kind=Kind.TARIFF, code=code,
+                                          tariff=tariff)
     perf_code = start_code(s.performance.start)
     client = TicketnetClient(**simulator.credentials, retry_backoff=0.01)
     client.create_manifestation(t.Manifestation(
         code=MANIFESTATION, name=s.event.name, hall_code="1",
         performances=(t.PerformanceSpec(perf_code, s.performance.start),),
         seat_categories=(t.NamedCode(CATEGORY, s.category.name),),
-        tariffs=(t.NamedCode(TARIFF, s.tariff.name),),
+        tariffs=(t.NamedCode(TARIFF, s.tariff.name),
+                 *(t.NamedCode(code, tariff.name) for code, tariff, _price in more)),
         zones=(
             t.ZoneSpec(NUMBERED_ZONE, s.zone.name, seats=tuple(
                 t.SeatSpec(seat.row, seat.number, CATEGORY) for seat in s.seats)),
             t.ZoneSpec(FREE_ZONE, s.free_zone.name, capacity=s.free_zone.capacity,
                        category_code=CATEGORY),
         ),
-        prices=(t.PriceSpec(CATEGORY, TARIFF, s.price_cents),),
+        prices=(t.PriceSpec(CATEGORY, TARIFF, s.price_cents),
+                *(t.PriceSpec(CATEGORY, code, price) for code, _tariff, price in more)),
     ))
     client.export_allotment(
         manifestation_code=MANIFESTATION, performance_code=perf_code,
