@@ -175,6 +175,10 @@ class InterfaceSection(SectionForm):
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
             help_text=_("Given by Ticketnet; stored encrypted, never shown again."))
         self.required_fields |= {"password", "followup_emails"}
+        if data and data.get(self.add_prefix("password")):
+            # Shown again only when something else was wrong.
+            self.fields["password"].help_text = _(
+                "Type it again: the page never sends a password back.")
 
     def new_field(self, name):
         if name == "pending_account":

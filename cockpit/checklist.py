@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_celery_beat.models import PeriodicTask
@@ -222,11 +223,13 @@ def _products(interface: ExternalSalesInterface, *,
                     .annotate(n=Count("events")).order_by("name"))
     events = Event.objects.filter(activity_profiles__in=[p.pk for p in profiles if p.n]
                                   ).distinct().count() if profiles else 0
+    if not profiles:
+        found = _("The channel has no activity profile.")
+    else:
+        found = ngettext("%(n)d product in %(profiles)s", "%(n)d products in %(profiles)s",
+                         events) % {"n": events, "profiles": ", ".join(p.name for p in profiles)}
     section.add("profile", _("Products on sale through an activity profile of the channel"),
-                bool(events), ngettext("%(n)d product in %(profiles)s",
-                                       "%(n)d products in %(profiles)s", events)
-                % {"n": events, "profiles": ", ".join(p.name for p in profiles) or "—"},
-                profile_link(interface=interface, profile=next(
+                bool(events), found, profile_link(interface=interface, profile=next(
                     (p for p in profiles if p.n), profiles[0] if profiles else None)))
     if not takes_catalogue(interface=interface):
         return section, []
@@ -248,7 +251,8 @@ def _products(interface: ExternalSalesInterface, *,
     section.add("places", _("Places in the quota “%(quota)s”")
                 % {"quota": interface.external_quota.name}, bool(seats or places),
                 _("%(seats)s numbered seats and %(places)s non-numbered places for the "
-                  "upcoming events") % {"seats": seats, "places": places},
+                  "upcoming events") % {"seats": number_format(seats, force_grouping=True),
+                                        "places": number_format(places, force_grouping=True)},
                 allocation_link(interface=interface))
     return section, checks
 
