@@ -63,7 +63,7 @@ class GoLiveAdminMixin:
                  "cockpit_base_change_list": self.base_change_list}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
-    def _context(self, request, title, **extra):
+    def _golive_context(self, request, title, **extra):
         return {**self.admin_site.each_context(request), "opts": self.opts, "title": title,
                 **extra}
 
@@ -80,7 +80,7 @@ class GoLiveAdminMixin:
         elif len(choices := list(institutions[:2])) == 1:
             institution = choices[0]
         if institution is None:
-            return TemplateResponse(request, "cockpit/setup_institution.html", self._context(
+            return TemplateResponse(request, "cockpit/setup_institution.html", self._golive_context(
                 request, _("Guided set-up of the link with Ticketnet"),
                 institutions=institutions.annotate(n=Count("interfaces")).order_by("name")))
         forms = setup_forms(request.POST if request.method == "POST" else None,
@@ -91,14 +91,14 @@ class GoLiveAdminMixin:
             except ValidationError as exc:
                 setup_errors_show(forms, exc)
             else:
-                self._say_set_up(request, result)
+                self._golive_say_set_up(request, result)
                 return HttpResponseRedirect(_url("checklist", result.setup.interface.pk))
-        return TemplateResponse(request, "cockpit/setup.html", self._context(
+        return TemplateResponse(request, "cockpit/setup.html", self._golive_context(
             request, _("Guided set-up of the link with Ticketnet"), institution=institution,
             forms=forms, several_institutions=institutions.count() > 1,
             has_errors=any(form.errors for form in forms.values())))
 
-    def _say_set_up(self, request, result):
+    def _golive_say_set_up(self, request, result):
         setup = result.setup
         text = _("Set up for %(institution)s: channel “%(channel)s”, point of sale “%(pos)s”, "
                  "quota “%(quota)s”, contact “%(contact)s”, interface “%(interface)s”.") % {
@@ -115,7 +115,7 @@ class GoLiveAdminMixin:
 
     # The go-live checklist -------------------------------------------------------------
 
-    def _interface(self, request, object_id) -> ExternalSalesInterface:
+    def _golive_interface(self, request, object_id) -> ExternalSalesInterface:
         obj = get_object_or_404(interface_for_checklist(self.get_queryset(request)),
                                 pk=object_id)
         if not self.has_view_permission(request, obj):
@@ -123,9 +123,9 @@ class GoLiveAdminMixin:
         return obj
 
     def checklist_view(self, request, object_id):
-        interface = self._interface(request, object_id)
+        interface = self._golive_interface(request, object_id)
         checklist = checklist_build(interface=interface, user=request.user)
-        return TemplateResponse(request, "cockpit/checklist.html", self._context(
+        return TemplateResponse(request, "cockpit/checklist.html", self._golive_context(
             request, _("Go-live checklist of “%(interface)s”") % {"interface": interface},
             original=interface, checklist=checklist,
             connection=connection_check_shown(session=request.session, interface=interface),
@@ -136,7 +136,7 @@ class GoLiveAdminMixin:
     def check_connection_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        interface = self._interface(request, object_id)
+        interface = self._golive_interface(request, object_id)
         connection_check_keep(session=request.session, interface_id=interface.pk,
                               check=interface_connection_check(interface=interface))
         return HttpResponseRedirect(_url("checklist", interface.pk) + "#connection")
@@ -144,7 +144,7 @@ class GoLiveAdminMixin:
     def create_schedules_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        interface = self._interface(request, object_id)
+        interface = self._golive_interface(request, object_id)
         if not self.has_change_permission(request, interface):
             raise PermissionDenied
         created = interface_schedules_create(interface=interface)

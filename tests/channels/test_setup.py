@@ -168,11 +168,12 @@ def test_existing_objects_are_linked_and_only_the_rest_is_created():
 def test_a_chosen_point_of_sale_of_another_channel_is_refused_at_the_choice():
     institution = f.InstitutionFactory()
     elsewhere = f.PointOfSaleFactory(institution=institution)
-    with pytest.raises(ValidationError) as raised:
-        setup_create(institution=institution, **guide_example(point_of_sale=elsewhere))
-    assert list(raised.value.message_dict) == ["point_of_sale-existing"]
-    assert "does not belong to the channel" in raised.value.message_dict[
-        "point_of_sale-existing"][0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as raised:
+            setup_create(institution=institution, **guide_example(point_of_sale=elsewhere))
+        errors = raised.value.message_dict
+    assert list(errors) == ["point_of_sale-existing"]
+    assert "does not belong to the channel" in errors["point_of_sale-existing"][0]
     assert counts() == [1, 1, 0, 0, 0]
 
 
