@@ -112,3 +112,33 @@ def test_the_go_live_checklist_is_all_green_on_the_demo(demo, live_server, new_p
         page.goto(f"{live_server.url}/admin/channels/externalsalesinterface/{other.pk}"
                   "/checklist/")
         assert page.get_attribute("#content-main", "data-ok") == "true", other.internal_name
+
+
+def test_the_set_up_offers_only_what_fits_the_chosen_channel(live_server, new_page, screenshot):
+    institution = f.InstitutionFactory(code="opera", name="Opéra")
+    billetterie = f.SalesChannelFactory(institution=institution, name="Billetterie Ticketnet")
+    other = f.SalesChannelFactory(institution=institution, name="Ticketnet bis")
+    f.PointOfSaleFactory(institution=institution, channel=billetterie, code="TKN")
+    f.PointOfSaleFactory(institution=institution, channel=other, code="TKN2")
+    f.ExternalQuotaFactory(institution=institution, channel=billetterie, name="Contingent TKN")
+    operator = f.UserFactory(username="olga", institutions=[institution])
+    operator.groups.add(operators_group())
+    page = new_page()
+    log_in(page, live_server, "olga", "pass-word-1234")
+    page.goto(f"{live_server.url}/admin/channels/externalsalesinterface/setup/")
+    # A new channel (the default) has no point of sale yet: nothing to choose, fields to fill.
+    assert not page.locator("#id_point_of_sale-existing").is_visible()
+    assert page.locator("#id_point_of_sale-code").is_visible()
+    page.select_option("#id_channel-existing", label="Billetterie Ticketnet")
+    assert not page.locator("#id_channel-name").is_visible()
+    offered = page.locator("#id_point_of_sale-existing option:not([hidden])").all_inner_texts()
+    assert [text for text in offered if not text.startswith("—")] == ["TKN"]
+    page.select_option("#id_point_of_sale-existing", label="TKN")
+    assert not page.locator("#id_point_of_sale-code").is_visible()
+    screenshot(page, "setup-choices", full_page=True)
+    page.select_option("#id_channel-existing", label="Ticketnet bis")
+    # The point of sale chosen for the other channel is dropped, its own is offered.
+    assert page.input_value("#id_point_of_sale-existing") == ""
+    offered = page.locator("#id_point_of_sale-existing option:not([hidden])").all_inner_texts()
+    assert [text for text in offered if not text.startswith("—")] == ["TKN2"]
+    assert not page.locator("#id_external_quota-existing").is_visible()
