@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .forms import PASSWORD_REQUIRED
@@ -105,14 +105,17 @@ def _judged(section: str, obj: models.Model, errors: FieldErrors, *,
         obj.full_clean(exclude=unsaved)
     except ValidationError as exc:
         _add(errors, section, exc, chosen=chosen)
+        judged_right = False
+    else:
+        judged_right = True
     if not unsaved:
         try:
             with transaction.atomic():
                 obj.save()
-        except DatabaseError:
-            # Judged free a moment ago: another set-up took the name meanwhile.
-            errors.add(f"{section}-{NAMING_FIELD[section]}",
-                       _("Someone saved this name meanwhile: choose another one."))
+        except IntegrityError:
+            if judged_right:  # its name was free a moment ago: another set-up took it
+                errors.add(f"{section}-{NAMING_FIELD[section]}",
+                           _("Someone saved this name meanwhile: choose another one."))
     return obj
 
 

@@ -90,6 +90,10 @@ class Checklist:
     missing_schedules: list[str]  # jobs whose schedule the button would create
 
     @property
+    def uses_web_services(self) -> bool:
+        return takes_web_services(interface=self.interface)
+
+    @property
     def set_up_ok(self) -> bool:
         return all(s.ok for s in self.sections if s.key in SETUP_SECTIONS)
 
@@ -121,8 +125,8 @@ def checklist_build(*, interface: ExternalSalesInterface, user,
                      events=events, missing_schedules=missing)
 
 
-# What each kind of channel sells, through this interface.
 def _kinds_sold(interface: ExternalSalesInterface) -> set[str]:
+    """The kinds of product the interface's channel sells through Ticketnet."""
     kind = interface.channel.kind
     if kind == SalesChannel.Kind.TICKETNET_AUTOMATIC:
         return {Event.Kind.SINGLE, Event.Kind.COMPETITION}

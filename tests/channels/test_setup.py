@@ -143,7 +143,8 @@ def test_a_name_the_institution_already_uses_is_reported_at_the_name():
             setup_create(institution=institution, **guide_example())
         errors = raised.value.message_dict
     assert sorted(errors) == ["channel-name", "contact-name"]
-    assert "existe déjà" in errors["channel-name"][0]
+    [taken] = errors["channel-name"]
+    assert "existe déjà" in taken
     assert counts() == [1, 0, 0, 1, 0]
 
 
@@ -183,3 +184,16 @@ def test_a_chosen_contact_without_the_pending_account_is_refused_at_the_choice()
     with pytest.raises(ValidationError) as raised:
         setup_create(institution=institution, **guide_example(contact=contact))
     assert list(raised.value.message_dict) == ["contact-existing"]
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_said_at_the_name(monkeypatch):
+    """Two set-ups at once: the second one's insert fails on the unique constraint."""
+    institution = f.InstitutionFactory()
+    monkeypatch.setattr(SalesChannel, "validate_constraints", lambda self, exclude=None: None)
+    f.SalesChannelFactory(institution=institution, name="Ticketnet")
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as raised:
+            setup_create(institution=institution, **guide_example())
+        errors = raised.value.message_dict
+    assert errors["channel-name"] == ["Someone saved this name meanwhile: choose another one."]
+    assert counts() == [1, 0, 0, 0, 0]
