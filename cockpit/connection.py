@@ -39,8 +39,11 @@ def connection_check_shown(*, session, interface: ExternalSalesInterface
     if not kept:
         return None
     kept = dict(kept)
-    checked_at = parse_datetime(kept.pop("checked_at"))
-    check = ConnectionCheck(**kept)
+    checked_at = parse_datetime(kept.pop("checked_at", "") or "")
+    try:
+        check = ConnectionCheck(**kept)
+    except TypeError:  # kept by another version of the bridge: check again
+        return None
     text, action = _told(check, interface)
     return ConnectionShown(ok=check.ok, text=text, action=action, detail=check.detail,
                            checked_at=checked_at)
