@@ -3,6 +3,7 @@ guide: the set-up first (institution, channel, point of sale, quota, contact, in
 then the catalogue, the codes, the runs and schedules, the sales."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,7 @@ class CockpitAdminSite(admin.AdminSite):
         # selectors read every app's models.
         from .display import cards
         from .selectors import dashboard_build
+        from .services import may_set_up
 
         now = timezone.now()
         context = {"cockpit_cards": [], "cockpit_now": now}
@@ -51,4 +53,6 @@ class CockpitAdminSite(admin.AdminSite):
             context["cockpit_cards"] = cards(dashboard_build(user=user, now=now))
         context["cockpit_can_add_interface"] = user.has_perm(
             "channels.add_externalsalesinterface")
+        context["cockpit_setup_url"] = reverse(
+            "admin:channels_externalsalesinterface_setup") if may_set_up(user) else ""
         return super().index(request, {**context, **(extra_context or {})})

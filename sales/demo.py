@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from catalog.models import Event, Price, SeatCategory, Tariff
+from catalog.models import ActivityProfile, Event, Price, SeatCategory, Tariff
 from channels.demo import DEMO_LOGIN, DEMO_PASSWORD
 from channels.models import (
     Contact,
@@ -21,6 +21,7 @@ SAMPLE_FLAT_FILE = Path(__file__).resolve().parent / "fixtures" / "flat-file-sam
 VISIT_PASS_INTERFACE = "FR * Ticketnet pass visite"  # noqa: S105 - a name, not a secret
 FLAT_FILE_INTERFACE = "FR * Ticketnet pass non datés"
 UNDATED_PASS_CODE = "PASS26"  # noqa: S105 - a product code
+VISIT_PASS_CODE = "PASSV26"  # noqa: S105 - a product code
 
 
 @dataclass
@@ -84,12 +85,23 @@ def load(*, institution: Institution, contact: Contact) -> DemoPasses:
         institution=institution, code=UNDATED_PASS_CODE,
         defaults={"name": "Pass annuel 2026", "kind": Event.Kind.UNDATED_PASS, "season": 2026},
     )
-    for tariff_code, amount in (("PLEIN", 4500), ("REDUIT", 3000)):
-        tariff = Tariff.objects.get(institution=institution, code=tariff_code)
-        Price.objects.get_or_create(
-            event=undated_pass, performance=None, category=category, tariff=tariff,
-            defaults={"amount_cents": amount},
+    visit_pass, _ = Event.objects.get_or_create(
+        institution=institution, code=VISIT_PASS_CODE,
+        defaults={"name": "Pass visite 2026", "kind": Event.Kind.VISIT_PASS, "season": 2026},
+    )
+    for product, amounts in ((undated_pass, (4500, 3000)), (visit_pass, (1800, 1200))):
+        for tariff_code, amount in zip(("PLEIN", "REDUIT"), amounts, strict=True):
+            tariff = Tariff.objects.get(institution=institution, code=tariff_code)
+            Price.objects.get_or_create(
+                event=product, performance=None, category=category, tariff=tariff,
+                defaults={"amount_cents": amount},
+            )
+    # The guide's prerequisite: each channel sells its products through an activity profile.
+    for channel, product in ((visit_channel, visit_pass), (flat_channel, undated_pass)):
+        profile, _ = ActivityProfile.objects.get_or_create(
+            institution=institution, name=channel.name, defaults={"channel": channel}
         )
+        profile.events.add(product)
     return DemoPasses(
         visit_pass_interface=visit_interface,
         flat_file_interface=flat_interface,

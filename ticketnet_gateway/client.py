@@ -28,6 +28,7 @@ from .transport import Transport, bounded_chunks, default_timeouts, read_body
 from .types import (
     AllotmentResult,
     AllottedSeat,
+    ConnectionChecked,
     Manifestation,
     ManifestationCreated,
     OperationsPage,
@@ -94,6 +95,15 @@ class TicketnetClient:
     def ping(self) -> PingResult:
         result = self._call("ping", idempotent=True)
         return PingResult(server_time=result.serverTime, version=result.version)
+
+    def check_connection(self) -> ConnectionChecked:
+        """Authenticate and learn who answers, changing nothing on Ticketnet's side. Raises
+        TicketnetRejected("AUTHENTICATION_FAILED", …) when the credentials are refused."""
+        result = self._call("checkConnection", idempotent=True)
+        return ConnectionChecked(
+            server_name=result.serverName, version=result.version,
+            institution_code=result.institutionCode, server_time=result.serverTime,
+        )
 
     def create_manifestation(self, manifestation: Manifestation) -> ManifestationCreated:
         """Never retried: Ticketnet refuses a manifestation created twice."""

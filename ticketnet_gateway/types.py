@@ -115,6 +115,16 @@ class PingResult:
     version: str
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionChecked:
+    """Ticketnet accepted the credentials: who answered (checkConnection)."""
+
+    server_name: str
+    version: str
+    institution_code: str
+    server_time: datetime
+
+
 class OperationType(StrEnum):
     SALE = "SALE"
     DUPLICATE = "DUPLICATE"

@@ -11,7 +11,8 @@ from .store import Store
 FAULT_KINDS = ("latency", "http_500", "soap_fault", "malformed_xml", "drop_connection", "dtd",
                "billion_laughs")
 # The web services' operations, as the WSDL names them (a fault may target one).
-OPERATIONS = ("ping", "createManifestation", "setAllotment", "setZoneQuota", "listOperations")
+OPERATIONS = ("ping", "checkConnection", "createManifestation", "setAllotment", "setZoneQuota",
+              "listOperations")
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSDL_PLACEHOLDER = "http://ticketnet.invalid/ticketnet/ws"
 MAX_REQUEST_BYTES = 32 * 1024 * 1024
 VERSION = "ticketnet-simulator 1"
+# The name checkConnection answers: a real Ticketnet gives its own ("Nom du serveur").
+SERVER_NAME = "TICKETNET-SIMULATOR"
 # The request element of each operation: ping → PingRequest, listOperations →
 # ListOperationsRequest…
 _OPERATIONS = {f"{op[0].upper()}{op[1:]}Request": op for op in OPERATIONS}
@@ -232,6 +234,13 @@ class SimulatorApp:
         return _envelope(_element("PingResponse", [
             ("serverTime", datetime.now(UTC).isoformat(timespec="seconds")),
             ("version", VERSION)]))
+
+    def _op_checkConnection(self, request, institution_code):  # noqa: N802
+        # The credentials were checked before any operation (_post): only say who answers.
+        return _envelope(_element("CheckConnectionResponse", [
+            ("serverName", SERVER_NAME), ("version", VERSION),
+            ("institutionCode", institution_code),
+            ("serverTime", datetime.now(UTC).isoformat(timespec="seconds"))]))
 
     def _op_createManifestation(self, request, institution_code):  # noqa: N802
         m = request.find(_q("manifestation"))

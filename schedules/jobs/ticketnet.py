@@ -4,6 +4,8 @@ use (re-exported: no other module of schedules imports the gateway)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
@@ -37,6 +39,7 @@ __all__ = [
     "OperationType", "OperationsPage", "PerformanceSpec", "PriceSpec", "SeatSpec",
     "TicketnetClient", "TicketnetRejected", "ZoneSpec",
     "interface_box_office", "interface_client", "ticketnet_errors",
+    "ConnectionCheck", "ConnectionOutcome", "interface_connection_check",
 ]
 
 
@@ -110,3 +113,66 @@ def ticketnet_errors(*, interface: ExternalSalesInterface) -> Iterator[None]:
                 "technical team: Ticketnet's web services may have changed."
             ),
         ) from exc
+
+
+# -- "Check the connection", from the go-live checklist ----------------------------------
+
+# Seconds, every step included: an operator waits for the answer in the browser.
+CONNECTION_CHECK_TIMEOUT = 15.0
+
+
+class ConnectionOutcome(StrEnum):
+    OK = "ok"
+    UNREACHABLE = "unreachable"
+    CREDENTIALS_REFUSED = "credentials_refused"
+    REJECTED = "rejected"
+    CONTRACT_BROKEN = "contract_broken"
+    PASSWORD_UNREADABLE = "password_unreadable"  # noqa: S105 - an outcome, not a secret
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What a connection check learnt, as an outcome and its values (rendered when shown, in
+    the reader's language); `detail` holds the gateway's or Ticketnet's own words."""
+
+    outcome: str
+    server_name: str = ""
+    version: str = ""
+    institution_code: str = ""
+    code: str = ""
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == ConnectionOutcome.OK
+
+
+def interface_connection_check(*, interface: ExternalSalesInterface) -> ConnectionCheck:
+    """Authenticate against the interface's Ticketnet (checkConnection): nothing is exported,
+    nothing changes on either side. Called once, without retries, within
+    CONNECTION_CHECK_TIMEOUT; every failure is an outcome, never an exception."""
+    try:
+        password = interface.get_password()
+    except CredentialDecryptionError:
+        return ConnectionCheck(outcome=ConnectionOutcome.PASSWORD_UNREADABLE)
+    # A client of its own, not the process's (get_client): no retries, a short deadline.
+    client = TicketnetClient(
+        url=interface.url, login=interface.login, password=password,
+        institution_code=interface.institution_code, server_name=interface.server_name,
+        client_name=interface.client_name, operation_timeout=CONNECTION_CHECK_TIMEOUT,
+        retries=0,
+    )
+    try:
+        checked = client.check_connection()
+    except TicketnetUnavailable as exc:
+        return ConnectionCheck(outcome=ConnectionOutcome.UNREACHABLE, detail=str(exc))
+    except TicketnetRejected as exc:
+        outcome = (ConnectionOutcome.CREDENTIALS_REFUSED if exc.code == "AUTHENTICATION_FAILED"
+                   else ConnectionOutcome.REJECTED)
+        return ConnectionCheck(outcome=outcome, code=exc.code, detail=exc.message)
+    except ContractError as exc:
+        return ConnectionCheck(outcome=ConnectionOutcome.CONTRACT_BROKEN, detail=str(exc))
+    finally:
+        client.session.close()
+    return ConnectionCheck(outcome=ConnectionOutcome.OK, server_name=checked.server_name,
+                           version=checked.version, institution_code=checked.institution_code)
