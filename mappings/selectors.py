@@ -31,14 +31,25 @@ EXPORTED_KINDS = (Event.Kind.SINGLE, Event.Kind.COMPETITION)
 
 
 def correspondence_book(*, interface: ExternalSalesInterface) -> CorrespondenceBook:
-    """All the interface's codes in one query."""
+    """All the interface's codes in one query, with those Ticketnet knows (locked) and the old
+    codes Ticketnet changed (still found)."""
     fields = [f"{name}_id" for name in TARGET_FIELDS.values()]
-    rows = []
-    for kind, code, *ids in Correspondence.objects.filter(interface=interface).values_list(
-        "kind", "code", *fields
+    rows, locked, retired = {}, {}, []
+    # One row per old code of a correspondence (LEFT JOINs), so one query whatever the history.
+    for kind, code, known_id, old_code, *ids in (
+        Correspondence.objects.filter(interface=interface).values_list(
+            "kind", "code", "known_code__id", "known_code__changes__old_code", *fields)
     ):
-        rows.append((kind, ids[fields.index(f"{TARGET_FIELDS[kind]}_id")], code))
-    return CorrespondenceBook(interface_id=interface.pk, rows=rows)
+        object_id = ids[fields.index(f"{TARGET_FIELDS[kind]}_id")]
+        rows[(kind, object_id)] = code
+        if known_id is not None:
+            locked[(kind, object_id)] = known_id
+        if old_code is not None:
+            retired.append((kind, object_id, old_code))
+    return CorrespondenceBook(
+        interface_id=interface.pk, rows=[(k, pk, code) for (k, pk), code in rows.items()],
+        locked=locked, retired=retired,
+    )
 
 
 @dataclass
