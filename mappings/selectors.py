@@ -146,6 +146,8 @@ class CorrespondenceRow:
     context: str
     code: str
     suggestion: str
+    # The code Ticketnet knows (locked since a catalogue export sent it), if any.
+    known_code_id: int | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -194,6 +196,7 @@ def correspondence_rows(*, interface: ExternalSalesInterface,
             kind=kind, object_id=obj.pk, label=str(obj), context=_context(kind, obj),
             code=book.code_for(kind, obj.pk) or "",
             suggestion=suggestions.get((kind, obj.pk), ""),
+            known_code_id=book.known_code_id(kind, obj.pk),
         )
         for kind, obj in catalogue.objects()
     ]

@@ -74,7 +74,8 @@ class ExportedManifestation(models.Model):
 
     def __str__(self):
         # Shown by the admin when it refuses to delete the event.
-        return _("Manifestation %(code)s, exported to Ticketnet on %(when)s") % {
+        return _("Manifestation %(code)s, sent to Ticketnet on %(when)s: call Ticketnet to "
+                 "change it") % {
             "code": self.manifestation_code,
             "when": formats.date_format(timezone.localtime(self.exported_at),
                                         "SHORT_DATE_FORMAT"),
