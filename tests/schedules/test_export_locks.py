@@ -15,17 +15,33 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from catalog.models import Price, Seat, Zone
+from catalog.models import Event, Price, Seat, Zone
+from catalog.services import quota_allocate_seats
 from mappings.admin import grid_field_name
+from mappings.locks import known_code_change
 from mappings.models import Correspondence, Kind, KnownCode, KnownCodeChange
 from mappings.selectors import correspondence_book, correspondence_rows
-from mappings.services import Entry, correspondences_apply, correspondences_import_csv
+from mappings.services import (
+    Entry,
+    correspondences_apply,
+    correspondences_fill_suggestions,
+    correspondences_import_csv,
+)
 from sales.models import ParkedOperation, Ticket
+from schedules.jobs.allotments import exported_performances
 from schedules.jobs.catalog_plan import catalog_plan
 from schedules.jobs.not_known import NOT_KNOWN
 from schedules.models import ExportedManifestation, Job, Run
 from tests import factories as f
-from tests.schedules.export_setup import demo_on, export, manifestations, run, texts
+from tests.schedules.export_setup import (
+    demo_on,
+    export,
+    interface_on,
+    manifestations,
+    run,
+    small_event,
+    texts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +248,35 @@ def test_reasons_in_french(exported):
             Entry(kind=Kind.EVENT, object_id=concert.pk, code="2798")])
         assert "Les codes exportés ne peuvent pas être modifiés" in result.errors[0][0]
         assert "pas connu de Ticketnet" in str(NOT_KNOWN)
+
+
+def test_a_competition_locks_each_performance_and_exports_a_new_one(client, simulator):
+    interface = interface_on(simulator)
+    competition = small_event(interface, kind=Event.Kind.COMPETITION, performances=2, zones=1,
+                              rows=1, seats_per_row=4)
+    assert export(interface, competition).status == Run.Status.OK
+    first = competition.performances.order_by("start").first()
+    _operator(client, interface.institution)
+    response = _grid_post(client, interface, {(Kind.PERFORMANCE, first.pk): "1799_1709052030"})
+    assert response.status_code == 200 and "Nothing was saved" in response.content.decode()
+    # A performance added since is a manifestation of its own: the export sends it, once.
+    added = f.PerformanceFactory(event=competition, configuration=first.configuration,
+                                 start=first.start + dt.timedelta(days=30))
+    quota_allocate_seats(performances=[added], quota=interface.external_quota)
+    assert correspondences_fill_suggestions(interface=interface).ok
+    plan = catalog_plan(interface=interface, event=competition)
+    assert plan.not_known == [] and [m.competition_performance_id for m in plan.to_send] == \
+        [added.pk]
+    rerun = export(interface, competition)
+    assert rerun.counts.get("sent") == 1, rerun.messages
+    assert ExportedManifestation.objects.filter(event=competition).count() == 3
+    assert KnownCode.objects.filter(correspondence__performance=added).exists()
+
+
+def test_allotments_go_to_the_code_ticketnet_confirmed(exported):
+    interface, concert = exported.interface, exported.concert
+    known = KnownCode.objects.get(correspondence__event=concert)
+    known_code_change(known_code=known, new_code="2798", ticketnet_reference="T",
+                      user=f.UserFactory())
+    [perf] = exported_performances(interface=interface, event=concert)
+    assert (perf.manifestation_code, perf.performance_code) == ("2798", "2703122030")
