@@ -272,3 +272,9 @@ def test_grid_shows_locked_rows_with_the_confirmation_link(operator_client, inte
     known = KnownCode.objects.get(correspondence__event=event)
     assert reverse("admin:mappings_knowncode_confirm", args=[known.pk]) in body
     assert body.count("Known to Ticketnet: locked.") == KnownCode.objects.count()
+
+
+def test_deleting_the_whole_interface_still_works(interface, event):
+    # The lock protects objects from deletion one by one, not the interface's own teardown.
+    interface.delete()
+    assert not KnownCode.objects.exists() and not Correspondence.objects.exists()
