@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,8 @@ from catalog.admin_utils import ScopedRelatedFilter
 from channels.models import ExternalSalesInterface
 from channels.tenancy import InstitutionScopedAdmin, scope_queryset
 
+from . import admin_known  # noqa: F401 - registers the admins of the codes Ticketnet knows
+from .known import LOCKED_REASON
 from .models import TARGET_FIELDS, Correspondence
 from .selectors import (
     correspondence_book,
@@ -30,10 +33,11 @@ def grid_field_name(kind: str, object_id: int) -> str:
 
 @admin.register(Correspondence)
 class CorrespondenceAdmin(InstitutionScopedAdmin):
-    list_display = ["kind", "target_label", "code", "interface", "updated_at"]
+    list_display = ["kind", "target_label", "code", "known_to_ticketnet", "interface",
+                    "updated_at"]
     list_select_related = [
         "interface", "event", "performance__event", "configuration__hall", "zone",
-        "category", "tariff",
+        "category", "tariff", "known_code",
     ]
     list_filter = ["kind", ("interface", ScopedRelatedFilter)]
     search_fields = ["code"]
@@ -43,6 +47,34 @@ class CorrespondenceAdmin(InstitutionScopedAdmin):
     @admin.display(description=_("object"))
     def target_label(self, obj):
         return str(obj.target)
+
+    @admin.display(description=_("known to Ticketnet"), boolean=True)
+    def known_to_ticketnet(self, obj):
+        return hasattr(obj, "known_code")
+
+    @admin.display(description=_("Ticketnet knows this code"))
+    def lock(self, obj):
+        return format_html(
+            '{}<br><a class="button" id="record-confirmation" href="{}">{}</a>', LOCKED_REASON,
+            reverse("admin:mappings_knowncode_confirm", args=[obj.known_code.pk]),
+            gettext("Record Ticketnet's confirmation of a change"))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [*fields, "lock"] if obj is not None and hasattr(obj, "known_code") else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # A code Ticketnet knows stays on its object; the code field stays editable so that
+        # a change is refused at the field with the reason (mappings' one rule, in clean()).
+        if obj is not None and hasattr(obj, "known_code"):
+            return ["interface", "kind", *TARGET_FIELDS.values(), "lock"]
+        return super().get_readonly_fields(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and hasattr(obj, "known_code"):
+            self.message_user(request, LOCKED_REASON, messages.ERROR)
+        return super().delete_view(request, object_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         interfaces = scope_queryset(ExternalSalesInterface.objects.all(), request.user)

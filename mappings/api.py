@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from channels.models import ExternalSalesInterface
 from channels.tenancy import scope_queryset
 
+from .locks import LOCKED_REASON, correspondence_is_locked
 from .models import TARGET_FIELDS, Correspondence, Kind, institution_targets
 
 
@@ -107,3 +108,8 @@ class CorrespondenceViewSet(viewsets.ModelViewSet):
                 raise ValidationError({"kind": [f"Use one of {', '.join(TARGET_FIELDS)}."]})
             qs = qs.filter(kind=kind)
         return qs
+
+    def perform_destroy(self, instance):
+        if correspondence_is_locked(correspondence=instance):
+            raise ValidationError({"code": [str(LOCKED_REASON)]})
+        super().perform_destroy(instance)

@@ -14,22 +14,40 @@ class CorrespondenceBook:
     """Every code of one interface, loaded at once; lookups both ways without queries
     (except `performance_id_for` on a single event: one query per event, then cached)."""
 
-    def __init__(self, *, interface_id: int, rows: list[tuple[str, int, str]]):
+    def __init__(self, *, interface_id: int, rows: list[tuple[str, int, str]],
+                 locked: dict[tuple[str, int], int] | None = None,
+                 retired: list[tuple[str, int, str]] = ()):
+        """`rows`: (kind, object id, code); `locked`: (kind, object id) → id of the code
+        Ticketnet knows; `retired`: (kind, object id, old code) Ticketnet changed."""
         self.interface_id = interface_id
         self._codes: dict[str, dict[int, str]] = defaultdict(dict)
         self._ids: dict[str, dict[str, int]] = defaultdict(dict)
         self._performance_keys: dict[tuple[str, str], int] = {}
         self._single_starts: dict[int, dict[str, int]] = {}
+        self._locked = dict(locked or {})
+        self._retired = list(retired)
         for kind, object_id, code in rows:
             self._codes[kind][object_id] = code
-            if kind == Kind.TARIFF:
-                for part in split_tariff_codes(code):
-                    self._ids[kind][part] = object_id
-            elif kind == Kind.PERFORMANCE:
-                self._ids[kind][code] = object_id
-                self._performance_keys[split_double_code(code)] = object_id
+            self._index(kind, object_id, code, replace=True)
+        # Sales made under an old code still find the object; a current code wins.
+        for kind, object_id, code in self._retired:
+            self._index(kind, object_id, code, replace=False)
+
+    def _index(self, kind: str, object_id: int, code: str, *, replace: bool) -> None:
+        def put(table: dict, key) -> None:
+            if replace:
+                table[key] = object_id
             else:
-                self._ids[kind][code] = object_id
+                table.setdefault(key, object_id)
+
+        if kind == Kind.TARIFF:
+            for part in split_tariff_codes(code):
+                put(self._ids[kind], part)
+        elif kind == Kind.PERFORMANCE:
+            put(self._ids[kind], code)
+            put(self._performance_keys, split_double_code(code))
+        else:
+            put(self._ids[kind], code)
 
     def __len__(self) -> int:
         return sum(len(codes) for codes in self._codes.values())
@@ -88,12 +106,24 @@ class CorrespondenceBook:
         return self._single_starts[event_id].get(performance_code)
 
     def taken(self) -> dict[str, set[str]]:
-        """Codes used per namespace (see models.code_entries), for the suggestions."""
+        """Codes used per namespace (see models.code_entries), old codes Ticketnet changed
+        included, for the suggestions."""
         out: dict[str, set[str]] = defaultdict(set)
-        for kind, _object_id, code in self.items():
+        for kind, _object_id, code in [*self.items(), *self._retired]:
             for namespace, value in code_entries(kind, code):
                 out[namespace].add(value)
         return out
+
+    def retired(self) -> list[tuple[str, int, str]]:
+        """(kind, object id, old code) of every code Ticketnet changed: reserved, still found."""
+        return list(self._retired)
+
+    def known_code_id(self, kind: str, object_id: int) -> int | None:
+        """The id of the `KnownCode` locking this object's code, or None if not exported."""
+        return self._locked.get((kind, object_id))
+
+    def is_locked(self, kind: str, object_id: int) -> bool:
+        return (kind, object_id) in self._locked
 
     def coded(self) -> set[tuple[str, int]]:
         return {(kind, object_id) for kind, object_id, _code in self.items()}

@@ -12,6 +12,7 @@ from catalog.models import Event, LogicalConfiguration, Performance, SeatCategor
 from channels.models import ExternalSalesInterface
 from channels.rules import FieldErrors, of_institution
 
+from .known import LOCKED_REASON, KnownCode, KnownCodeChange
 from .validators import (
     split_double_code,
     split_tariff_codes,
@@ -210,6 +211,27 @@ class Correspondence(models.Model):
     def clean(self):
         if not self.kind or not self.interface_id:
             return
+        errors = self.rule_errors()
+        self.add_lock_errors(errors)
+        errors.raise_if_any()
+
+    def add_lock_errors(self, errors: FieldErrors) -> None:
+        """A code Ticketnet knows is neither changed nor moved to another object here: only a
+        recorded confirmation from Ticketnet changes it (mappings.locks.known_code_change)."""
+        if self.pk is None:
+            return
+        known = KnownCode.objects.filter(correspondence_id=self.pk).select_related(
+            "correspondence").first()
+        if known is None:
+            return
+        before = known.correspondence
+        if (before.kind, before.target_id) != (self.kind, self.target_id):
+            errors.add(TARGET_FIELDS[self.kind], LOCKED_REASON)
+        elif self.code != known.code:
+            errors.add("code", LOCKED_REASON)
+
+    def rule_errors(self) -> FieldErrors:
+        """Every rule of the code and its object but the lock, by field."""
         errors = FieldErrors()
         add = errors.add
         field = TARGET_FIELDS[self.kind]
@@ -241,13 +263,17 @@ class Correspondence(models.Model):
             for message in exc.messages:
                 add("code", message)
         else:
+            entries = code_entries(self.kind, self.code)
             for namespace, value, holder in taken_codes(
-                interface_id=self.interface_id,
-                entries=code_entries(self.kind, self.code),
-                exclude_pk=self.pk,
+                interface_id=self.interface_id, entries=entries, exclude_pk=self.pk,
             ):
                 add("code", code_taken_message(namespace, value, holder))
-        errors.raise_if_any()
+            for value, change in retired_codes_taken(
+                interface_id=self.interface_id, entries=entries,
+                target=(self.kind, self.target_id),
+            ):
+                add("code", retired_code_message(value, change.known_code.correspondence.target))
+        return errors
 
 
 class CorrespondenceCode(models.Model):
@@ -326,4 +352,29 @@ def code_taken_message(namespace: str, value: str, holder) -> str:
         return _("The manifestation code %(value)s is already used by “%(holder)s” on this "
                  "interface: choose another one.") % {"value": value, "holder": label}
     return _("The code %(value)s is already used by “%(holder)s” on this interface: choose "
+             "another one.") % {"value": value, "holder": label}
+
+
+def retired_codes_taken(*, interface_id: int, entries: list[tuple[str, str]],
+                        target: tuple[str, int | None]) -> list[tuple[str, KnownCodeChange]]:
+    """(value, change) of `entries` that were another object's code before Ticketnet changed
+    it: Ticketnet's sales under an old code still come back, so it is never given again
+    (the object that had it may take it back)."""
+    wanted = set(entries)
+    out = []
+    for change in KnownCodeChange.objects.filter(interface_id=interface_id).select_related(
+        "known_code__correspondence"
+    ):
+        holder = change.known_code.correspondence
+        if (holder.kind, holder.target_id) == target:
+            continue
+        out.extend((value, change) for namespace, value in code_entries(holder.kind,
+                                                                        change.old_code)
+                   if (namespace, value) in wanted)
+    return out
+
+
+def retired_code_message(value: str, label) -> str:
+    return _("The code %(value)s was the code of “%(holder)s” until Ticketnet changed it: "
+             "Ticketnet's sales under it still come back, so it cannot be given again. Choose "
              "another one.") % {"value": value, "holder": label}

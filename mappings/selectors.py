@@ -31,14 +31,25 @@ EXPORTED_KINDS = (Event.Kind.SINGLE, Event.Kind.COMPETITION)
 
 
 def correspondence_book(*, interface: ExternalSalesInterface) -> CorrespondenceBook:
-    """All the interface's codes in one query."""
+    """All the interface's codes in one query, with those Ticketnet knows (locked) and the old
+    codes Ticketnet changed (still found)."""
     fields = [f"{name}_id" for name in TARGET_FIELDS.values()]
-    rows = []
-    for kind, code, *ids in Correspondence.objects.filter(interface=interface).values_list(
-        "kind", "code", *fields
+    rows, locked, retired = {}, {}, []
+    # One row per old code of a correspondence (LEFT JOINs), so one query whatever the history.
+    for kind, code, known_id, old_code, *ids in (
+        Correspondence.objects.filter(interface=interface).values_list(
+            "kind", "code", "known_code__id", "known_code__changes__old_code", *fields)
     ):
-        rows.append((kind, ids[fields.index(f"{TARGET_FIELDS[kind]}_id")], code))
-    return CorrespondenceBook(interface_id=interface.pk, rows=rows)
+        object_id = ids[fields.index(f"{TARGET_FIELDS[kind]}_id")]
+        rows[(kind, object_id)] = code
+        if known_id is not None:
+            locked[(kind, object_id)] = known_id
+        if old_code is not None:
+            retired.append((kind, object_id, old_code))
+    return CorrespondenceBook(
+        interface_id=interface.pk, rows=[(k, pk, code) for (k, pk), code in rows.items()],
+        locked=locked, retired=retired,
+    )
 
 
 @dataclass
@@ -135,6 +146,8 @@ class CorrespondenceRow:
     context: str
     code: str
     suggestion: str
+    # The code Ticketnet knows (locked since a catalogue export sent it), if any.
+    known_code_id: int | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -183,6 +196,7 @@ def correspondence_rows(*, interface: ExternalSalesInterface,
             kind=kind, object_id=obj.pk, label=str(obj), context=_context(kind, obj),
             code=book.code_for(kind, obj.pk) or "",
             suggestion=suggestions.get((kind, obj.pk), ""),
+            known_code_id=book.known_code_id(kind, obj.pk),
         )
         for kind, obj in catalogue.objects()
     ]

@@ -14,6 +14,7 @@ from channels.models import ExternalSalesInterface
 
 from .book import CorrespondenceBook
 from .models import (
+    LOCKED_REASON,
     TARGET_FIELDS,
     TARGET_MODELS,
     Correspondence,
@@ -22,6 +23,7 @@ from .models import (
     code_taken_message,
     correspondence_codes_write,
     institution_targets,
+    retired_code_message,
     target_problems,
     validate_code_for_kind,
 )
@@ -131,6 +133,9 @@ def _check_entries(*, interface: ExternalSalesInterface, entries: list[Entry],
         if entry.code == (book.code_for(*key) or ""):
             result.unchanged += 1
             continue
+        if book.is_locked(*key):
+            result.error(index, LOCKED_REASON)
+            continue
         if entry.code:
             try:
                 validate_code_for_kind(entry.kind, entry.code)
@@ -162,12 +167,19 @@ def _check_codes_unique(*, entries: list[Entry], wanted: dict[int, Entry],
         if (kind, object_id) not in touched:
             for pair in code_entries(kind, code):
                 occupied[pair] = (kind, object_id)
+    retired: dict[tuple[str, str], tuple[str, int]] = {
+        pair: (kind, object_id)
+        for kind, object_id, code in book.retired() for pair in code_entries(kind, code)
+    }
     conflicts: list[tuple[int, str, str, tuple[str, int]]] = []
     for index, entry in wanted.items():
         if not entry.code:
             continue
         for namespace, value in code_entries(entry.kind, entry.code):
             holder = occupied.get((namespace, value))
+            old_holder = retired.get((namespace, value))
+            if old_holder is not None and old_holder != (entry.kind, entry.object_id):
+                conflicts.append((index, "retired", value, old_holder))
             if holder is None:
                 occupied[(namespace, value)] = index
             elif isinstance(holder, int):
@@ -186,7 +198,9 @@ def _check_codes_unique(*, entries: list[Entry], wanted: dict[int, Entry],
         for kind, pks in holders.items():
             labels.update({(kind, o.pk): o for o in TARGET_MODELS[kind].objects.filter(pk__in=pks)})
         for index, namespace, value, holder in conflicts:
-            result.error(index, code_taken_message(namespace, value, labels.get(holder, holder)))
+            label = labels.get(holder, holder)
+            result.error(index, retired_code_message(value, label) if namespace == "retired"
+                         else code_taken_message(namespace, value, label))
 
 
 def _plan_writes(*, interface: ExternalSalesInterface, wanted: dict[int, Entry],

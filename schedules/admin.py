@@ -22,6 +22,7 @@ from .framework import registry
 from .framework.errors import UnknownJob
 from .framework.queue import job_queue, run_again
 from .jobs.channel_rules import channel_refusal
+from .jobs.not_known import exported_events
 from .jobs.schedules import schedules_ensure
 from .models import Job, Run
 
@@ -201,6 +202,7 @@ class InterfaceJobsMixin:
             context["catalog_export_url"] = reverse(
                 f"admin:{info[0]}_{info[1]}_catalog_export", args=[obj.pk])
             context["correspondence_links"] = interface_links(obj)
+            context["exported_events"] = exported_events(interface=obj)
             context["job_buttons"] = [
                 {"url": reverse(f"admin:{info[0]}_{info[1]}_{slug.replace('-', '_')}",
                                 args=[obj.pk]),

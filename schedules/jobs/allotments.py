@@ -12,13 +12,16 @@ from django.db.models import Sum
 from catalog.models import Event, Performance, SeatAllocation, Zone, ZoneAllocation
 from catalog.series import seat_series
 from channels.models import ExternalSalesInterface
+from mappings.locks import known_manifestation_codes
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook
+from mappings.validators import split_double_code
 
 from .models import ExportedManifestation
 from .ticketnet import AllottedSeat
 
 STREAM_CHUNK = 5000
+EVENT, PERFORMANCE = Kind.EVENT.value, Kind.PERFORMANCE.value
 
 
 @dataclass(frozen=True)
@@ -36,17 +39,26 @@ class ExportedPerformance:
 def exported_performances(*, interface: ExternalSalesInterface,
                           event: Event | None = None) -> list[ExportedPerformance]:
     """Every performance sent by the catalogue exports of `interface` (of `event`), with the
-    codes sent: a performance's start changed since is still known by its old code."""
+    codes Ticketnet knows: those sent (a performance's start changed since is still known by
+    its old code), or the code of a change Ticketnet confirmed since."""
     qs = ExportedManifestation.objects.filter(interface=interface)
     if event is not None:
         qs = qs.filter(event=event)
+    known = known_manifestation_codes(interface=interface)
     out = []
-    for code, event_id, performances in qs.order_by("manifestation_code").values_list(
-            "manifestation_code", "event_id", "performances"):
+    for code, event_id, competition_perf_id, performances in qs.order_by(
+            "manifestation_code").values_list(
+            "manifestation_code", "event_id", "performance_id", "performances"):
         for perf in performances:
+            manifestation, performance = code, perf["code"]
+            if competition_perf_id is not None and (PERFORMANCE, competition_perf_id) in known:
+                manifestation, performance = split_double_code(
+                    known[(PERFORMANCE, competition_perf_id)])
+            elif competition_perf_id is None:
+                manifestation = known.get((EVENT, event_id), code)
             out.append(ExportedPerformance(performance_id=perf["id"], event_id=event_id,
-                                           manifestation_code=code,
-                                           performance_code=perf["code"]))
+                                           manifestation_code=manifestation,
+                                           performance_code=performance))
     return out
 
 

@@ -2,11 +2,13 @@
 code is checked before anything leaves; each manifestation is sent once and recorded; a
 manifestation already sent is never sent again (only a phone call to Ticketnet changes it)."""
 
+from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Event
+from mappings.locks import known_codes_record
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
@@ -15,6 +17,7 @@ from ..framework.registry import register
 from .catalog_plan import CatalogPlan, PlannedManifestation, catalog_plan
 from .channel_rules import channel_check
 from .models import ExportedManifestation
+from .not_known import sent_objects
 from .ticketnet import TicketnetRejected, interface_client, ticketnet_errors
 
 CALL_TICKETNET = gettext_lazy(
@@ -79,6 +82,12 @@ def catalog_export(ctx: JobContext) -> None:
             ctx.warning(problem.message, _("Fix it before the export: nothing was sent."))
         for planned in plan.already_exported:
             ctx.warning(_already_sent_text(planned), str(CALL_TICKETNET))
+        for item in plan.not_known:
+            ctx.warning(_("%(kind)s “%(object)s” was added to “%(event)s” after its export: "
+                          "not known to Ticketnet.") % {
+                "kind": item.kind_label, "object": item.label, "event": event},
+                _("Call Ticketnet and ask them to add it on their side: the export is never "
+                  "sent again."))
         if not plan.problems and not plan.already_exported:
             ctx.info(_("Dry run: nothing was sent. The export would send %(n)d manifestation(s).")
                      % {"n": len(plan.manifestations)})
@@ -116,9 +125,11 @@ def _send_one(ctx: JobContext, client, planned: PlannedManifestation) -> None:
     """Send one manifestation and record it at once: if a later one fails, this one stays
     recorded and a new run sends only the missing ones."""
     interface = ctx.interface
-    # Checked again right before sending: another run may have sent it meanwhile.
-    if ExportedManifestation.objects.filter(interface=interface,
-                                            manifestation_code=planned.code).exists():
+    # Checked again right before sending: another run may have sent it meanwhile. The event
+    # (the competition's performance) decides, whatever its code has become.
+    if ExportedManifestation.objects.filter(
+            interface=interface, event_id=planned.event_id,
+            performance_id=planned.competition_performance_id).exists():
         ctx.error(_("Manifestation %(code)s is already recorded as exported.")
                   % {"code": planned.code}, str(CALL_TICKETNET))
         return
@@ -144,13 +155,20 @@ def _send_one(ctx: JobContext, client, planned: PlannedManifestation) -> None:
         ctx.count("refused")
         return
     summary = planned.summary()
-    ExportedManifestation.objects.create(
-        interface=interface, manifestation_code=planned.code, event_id=planned.event_id,
-        performance_id=planned.competition_performance_id,
-        performances=planned.performance_codes(), run=ctx.run, exported_at=timezone.now(),
-        payload_hash=planned.payload_hash(),
-        summary={**summary, "ticketnet_seat_count": created.seat_count},
-    )
+    exported_at = timezone.now()
+    with transaction.atomic():
+        ExportedManifestation.objects.create(
+            interface=interface, manifestation_code=planned.code, event_id=planned.event_id,
+            performance_id=planned.competition_performance_id,
+            performances=planned.performance_codes(), run=ctx.run, exported_at=exported_at,
+            payload_hash=planned.payload_hash(),
+            summary={**summary, "ticketnet_seat_count": created.seat_count},
+            sent_objects=sent_objects(planned.targets),
+        )
+        # Ticketnet now holds these codes: locked everywhere they could be changed.
+        known_codes_record(interface=interface, targets=planned.targets, at=exported_at,
+                           manifestation_code=planned.code,
+                           run_id=ctx.run.pk if ctx.run else None)
     ctx.count("sent")
     ctx.count("performances", summary["performances"])
     ctx.count("seats", summary["seats"])

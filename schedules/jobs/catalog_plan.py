@@ -25,6 +25,7 @@ from ..framework.models import Job
 from .channel_rules import channel_refusal
 from .manifestations import ManifestationBuilder, plan_problem
 from .models import ExportedManifestation
+from .not_known import NotKnown, exported_events
 from .ticketnet import Manifestation, SeatSpec
 
 
@@ -37,6 +38,8 @@ class PlannedManifestation:
     performance_ids: tuple[int, ...]  # in the order of manifestation.performances
     competition_performance_id: int | None
     exported: ExportedManifestation | None = None
+    # (kind, object id) of every object whose code it sends: locked once it is sent.
+    targets: tuple[tuple[str, int], ...] = ()
 
     @property
     def code(self) -> str:
@@ -71,6 +74,8 @@ class CatalogPlan:
     event: Event
     manifestations: list[PlannedManifestation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What was added to the event since its export: not known to Ticketnet.
+    not_known: list[NotKnown] = field(default_factory=list)
 
     @property
     def to_send(self) -> list[PlannedManifestation]:
@@ -95,6 +100,7 @@ class CatalogPlan:
                       "kind": self.event.kind},
             "problems": [p.as_dict() for p in self.problems],
             "manifestations": [preview_manifestation(m) for m in self.manifestations],
+            "not_known_to_ticketnet": [n.as_dict() for n in self.not_known],
         }
 
 
@@ -166,8 +172,14 @@ def catalog_plan(*, interface: ExternalSalesInterface, event: Event) -> CatalogP
     builder = ManifestationBuilder(interface=interface, event=event, book=book)
     if not builder.performances:
         return plan
-    exported = {e.manifestation_code: e for e in ExportedManifestation.objects.filter(
-        interface=interface, manifestation_code__in=_codes(event, builder, book))}
+    # Keyed on the event (the performance of a competition), never on the code: a code
+    # changed since the export does not make the event new to Ticketnet.
+    exported = {e.performance_id: e for e in ExportedManifestation.objects.filter(
+        interface=interface, event=event)}
+    if exported:
+        plan.not_known = [item for exported_event in exported_events(interface=interface,
+                                                                     event=event)
+                          for item in exported_event.not_known]
     if event.is_competition:
         for perf in builder.performances:
             key = book.performance_key(perf)
@@ -178,7 +190,9 @@ def catalog_plan(*, interface: ExternalSalesInterface, event: Event) -> CatalogP
             if manifestation is not None:
                 plan.manifestations.append(PlannedManifestation(
                     manifestation=manifestation, event_id=event.pk, performance_ids=(perf.pk,),
-                    competition_performance_id=perf.pk, exported=exported.get(key[0])))
+                    competition_performance_id=perf.pk, exported=exported.get(perf.pk),
+                    targets=_targets(manifestation, book, (Kind.PERFORMANCE, perf.pk),
+                                     perf.configuration_id)))
     else:
         keys = [book.performance_key(p) for p in builder.performances]
         if all(keys):
@@ -196,7 +210,9 @@ def catalog_plan(*, interface: ExternalSalesInterface, event: Event) -> CatalogP
                     plan.manifestations.append(PlannedManifestation(
                         manifestation=manifestation, event_id=event.pk,
                         performance_ids=tuple(p.pk for p in builder.performances),
-                        competition_performance_id=None, exported=exported.get(keys[0][0])))
+                        competition_performance_id=None, exported=exported.get(None),
+                        targets=_targets(manifestation, book, (Kind.EVENT, event.pk),
+                                         builder.performances[0].configuration_id)))
     # The builder meets the same gap once per manifestation, and readiness may have seen it.
     seen = {(p.kind, p.object_id, p.field, p.label) for p in plan.problems}
     for problem in builder.problems:
@@ -207,8 +223,15 @@ def catalog_plan(*, interface: ExternalSalesInterface, event: Event) -> CatalogP
     return plan
 
 
-def _codes(event: Event, builder: ManifestationBuilder, book: CorrespondenceBook) -> list[str]:
-    if event.is_competition:
-        return [k[0] for k in map(book.performance_key, builder.performances) if k]
-    code = book.code_for(Kind.EVENT, event.pk)
-    return [code] if code else []
+def _targets(manifestation: Manifestation, book: CorrespondenceBook, head: tuple[str, int],
+             configuration_id: int) -> tuple[tuple[str, int], ...]:
+    """(kind, object id) of every object whose code `manifestation` sends."""
+    out = [head, (Kind.CONFIGURATION, configuration_id)]
+    for kind, codes in ((Kind.ZONE, [z.code for z in manifestation.zones]),
+                        (Kind.CATEGORY, [c.code for c in manifestation.seat_categories]),
+                        (Kind.TARIFF, [t.code for t in manifestation.tariffs])):
+        for code in codes:
+            object_id = book.object_id_for(kind, code)
+            if object_id is not None and (kind, object_id) not in out:
+                out.append((kind, object_id))
+    return tuple(out)

@@ -2,6 +2,7 @@
 integrated, and where each interface's sales integration stands in Ticketnet's journal."""
 
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import ExternalSalesInterface
@@ -10,9 +11,10 @@ from ..framework.models import Run
 
 
 class ExportedManifestation(models.Model):
-    """A manifestation sent to Ticketnet by a catalogue export: never sent again (Ticketnet
-    refuses it; only a phone call to Ticketnet changes it). The allotment export and the quota
-    sync work from these records: the performance codes Ticketnet knows are the ones sent."""
+    """A manifestation sent to Ticketnet by a catalogue export: one per event (per performance
+    for a competition) and interface, whatever its code becomes, never sent again (only a phone
+    call to Ticketnet changes it). The allotment export and the quota sync work from these
+    records: the performance codes Ticketnet knows are the ones sent."""
 
     institution_path = "interface__institution"
 
@@ -45,21 +47,39 @@ class ExportedManifestation(models.Model):
         _("payload hash"), max_length=64, help_text=_("SHA-256 of what was sent.")
     )
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    sent_objects = models.JSONField(
+        _("objects sent"), default=dict, blank=True,
+        help_text=_("The ids of what the manifestation held, by kind (configuration, zone, "
+                    "category, tariff): what was added since is not known to Ticketnet."),
+    )
 
     class Meta:
         verbose_name = _("exported manifestation")
         verbose_name_plural = _("exported manifestations")
         ordering = ["interface", "manifestation_code"]
         constraints = [
+            # The record, not the code, says an event was sent: a code changed since does not
+            # make it exportable again.
             models.UniqueConstraint(
-                fields=["interface", "manifestation_code"],
-                name="exported_manifestation_unique_code",
+                fields=["interface", "event"], condition=models.Q(performance__isnull=True),
+                name="exported_event_once",
+            ),
+            models.UniqueConstraint(
+                fields=["interface", "performance"],
+                condition=models.Q(performance__isnull=False),
+                name="exported_performance_once",
             ),
         ]
         indexes = [models.Index(fields=["interface", "event"], name="exported_by_event")]
 
     def __str__(self):
-        return f"{self.manifestation_code} @ {self.interface_id}"
+        # Shown by the admin when it refuses to delete the event.
+        return _("Manifestation %(code)s, sent to Ticketnet on %(when)s: call Ticketnet to "
+                 "change it") % {
+            "code": self.manifestation_code,
+            "when": formats.date_format(timezone.localtime(self.exported_at),
+                                        "SHORT_DATE_FORMAT"),
+        }
 
 
 class ImportedFlatFile(models.Model):
