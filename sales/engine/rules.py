@@ -154,7 +154,8 @@ def _sell(page: Page, op: ResolvedOperation) -> bool:
     else:
         zone_id = op.zone.id
         key = place_key(perf_id, zone_id, op.series_row, op.series_number)
-        # The quota's places of a non-numbered zone are the first places of its seat series.
+        # The first places of the zone's series: those in the quota, or sent to Ticketnet
+        # (see sales.allotments).
         in_quota = series_contains(page.quota_places.get((perf_id, zone_id), 0),
                                    op.series_row, op.series_number)
     if not in_quota:

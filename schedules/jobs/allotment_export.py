@@ -3,12 +3,14 @@ of the interface's quota, non-numbered zones as the first seats of their series,
 batches that replace what Ticketnet held."""
 
 import uuid
+from functools import partial
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from catalog.models import Event
 from mappings.selectors import correspondence_book
+from sales.allotments import zone_allotments_record
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
@@ -77,6 +79,12 @@ def allotment_export(ctx: JobContext) -> None:
     for perf in performances:
         seats = AllotmentSeats(interface=interface, book=book,
                                performance_id=perf.performance_id)
+        # Recorded before sending, so that a sale of the places sent is integrated even if
+        # the export stops half-way; and once Ticketnet took them all (README, Non-numbered
+        # zones).
+        record = partial(zone_allotments_record, interface=interface,
+                         performance_id=perf.performance_id, places=seats.zone_places())
+        record(sent=False)
         try:
             with ticketnet_errors(interface=interface):
                 done, allotted = _send(ctx, client, perf, seats, size, done, total)
@@ -87,6 +95,7 @@ def allotment_export(ctx: JobContext) -> None:
                       % {"performance": perf.label, "text": exc.text}, exc.action)
             ctx.count("refused_performances")
             continue
+        record(sent=True)
         for zone in seats.unmapped.values():
             ctx.warning(
                 _("%(n)d seats of the zone “%(zone)s” were left out of performance "
