@@ -143,6 +143,9 @@ def _sell(page: Page, op: ResolvedOperation) -> bool:
     if line.ticket_number in page.tickets:
         _park(page, op, ParkReason.TICKET_NUMBER_TAKEN)
         return False
+    if perf.cancelled:
+        _park(page, op, ParkReason.PERFORMANCE_CANCELLED)
+        return False
     if perf.closed:
         _park(page, op, ParkReason.PERFORMANCE_CLOSED)
         return False

@@ -66,6 +66,12 @@ def performances_not_exported(*, interface: ExternalSalesInterface, exported_ids
     return list(qs.select_related("event").order_by("event__code", "start"))
 
 
+def cancelled_performances(*, performance_ids: list[int]) -> set[int]:
+    """Those of the performances that are cancelled (one query)."""
+    return set(Performance.objects.filter(pk__in=performance_ids, cancelled=True)
+               .values_list("pk", flat=True))
+
+
 def allotment_size(*, interface: ExternalSalesInterface, performance_ids: list[int]) -> int:
     """Seats plus non-numbered places of the quota for these performances (two queries)."""
     quota_id = interface.external_quota_id
@@ -94,8 +100,10 @@ class AllotmentSeats:
     previous one, so leaving them out would take them away from Ticketnet."""
 
     def __init__(self, *, interface: ExternalSalesInterface, book: CorrespondenceBook,
-                 performance_id: int):
+                 performance_id: int, cancelled: bool = False):
         self.interface, self.book, self.performance_id = interface, book, performance_id
+        # A cancelled performance's allotment is empty: Ticketnet sells nothing more of it.
+        self.cancelled = cancelled
         self.seats = 0
         self.places = 0
         self.unmapped: dict[int, UnmappedZone] = {}
@@ -110,6 +118,8 @@ class AllotmentSeats:
         entry.seats += n
 
     def __iter__(self) -> Iterator[AllottedSeat]:
+        if self.cancelled:
+            return
         code_for = self.book.code_for
         zone_codes: dict[int, str | None] = {}
         category_codes: dict[int, str | None] = {}
@@ -145,6 +155,8 @@ class AllotmentSeats:
         first `places` series places. Read once; a zone without codes is left out (unmapped)."""
         if self._series is None:
             self._series = {}
+            if self.cancelled:
+                return self._series
             for zone_id, category_id, places in ZoneAllocation.objects.filter(
                 quota_id=self.interface.external_quota_id, performance_id=self.performance_id,
             ).order_by("zone_id").values_list("zone_id", "zone__category_id", "places"):

@@ -12,7 +12,7 @@ from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
 from ..framework.models import Job
 from ..framework.registry import register
-from .allotments import ExportedPerformance, exported_performances
+from .allotments import ExportedPerformance, cancelled_performances, exported_performances
 from .channel_rules import channel_check
 from .ticketnet import interface_client, ticketnet_errors
 
@@ -23,6 +23,7 @@ def quota_sync(ctx: JobContext) -> None:
     channel_check(interface=interface, job=Job.QUOTA_SYNC)
     performances = {p.performance_id: p for p in exported_performances(interface=interface)}
     zones = zone_counts(interface=interface, performance_ids=list(performances))
+    cancelled = cancelled_performances(performance_ids=list(performances))
     if not zones:
         ctx.info(_("No non-numbered zone of an exported performance is in the quota: nothing "
                    "to synchronise (numbered seats go by the allotment export)."))
@@ -41,7 +42,8 @@ def quota_sync(ctx: JobContext) -> None:
             continue
         if not _sendable(ctx, perf=perf, zone_code=zone_code, zone=zone):
             continue
-        places = zone.count
+        # A cancelled performance sells nothing more.
+        places = 0 if performance_id in cancelled else zone.count
         try:
             with ticketnet_errors(interface=interface):
                 client.set_zone_quota(
