@@ -60,6 +60,7 @@ def build(simulator_url: str) -> None:
 
     from catalog import services
     from catalog.models import Hall, LogicalConfiguration, Price, Seat, SeatCategory, Zone
+    from catalog.series import seat_series
     from mappings.models import Correspondence, Kind, correspondence_codes_write
     from mappings.suggestions import start_code
     from ticketnet_gateway import types as t
@@ -126,6 +127,10 @@ def build(simulator_url: str) -> None:
                      for p in Price.objects.filter(event=event).select_related("tariff")),
     ))
     allotted = [t.AllottedSeat(zone_code[zid], r, n, cat_code[c]) for zid, r, n, c in seats]
+    # The pit as the allotment export sends it: the places of its series (README, Non-numbered
+    # zones); the zone quota below then counts them.
+    allotted += [t.AllottedSeat(zone_code[pit.pk], r, n, cat_code[pit.category_id])
+                 for r, n in seat_series(STANDING)]
     for p in perfs:
         client.export_allotment(manifestation_code=MANIFESTATION,
                                 performance_code=start_code(p.start), seats=allotted)

@@ -263,7 +263,7 @@ class SeatAdmin(InstitutionScopedAdmin):
 class PerformanceInline(ScopedInlineMixin, admin.TabularInline):
     model = Performance
     extra = 0
-    fields = ["start", "configuration", "closed"]
+    fields = ["start", "configuration", "closed", "cancelled"]
 
 
 class PriceInline(ScopedInlineMixin, admin.TabularInline):
@@ -296,9 +296,9 @@ class EventAdmin(InstitutionScopedAdmin):
 
 @admin.register(Performance)
 class PerformanceAdmin(InstitutionScopedAdmin):
-    list_display = ["__str__", "event", "start", "configuration", "closed"]
+    list_display = ["__str__", "event", "start", "configuration", "closed", "cancelled"]
     list_select_related = ["event", "configuration__hall"]
-    list_filter = ["closed", "event__season"]
+    list_filter = ["closed", "cancelled", "event__season"]
     search_fields = ["event__code", "event__name"]
     date_hierarchy = "start"
     actions = ["allocate_to_quota"]

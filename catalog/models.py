@@ -41,11 +41,8 @@ class LogicalConfiguration(models.Model):
         verbose_name = _("logical configuration")
         verbose_name_plural = _("logical configurations")
         ordering = ["hall", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["hall", "name"], name="configuration_unique_name_per_hall"
-            ),
-        ]
+        constraints = [models.UniqueConstraint(fields=["hall", "name"],
+                                               name="configuration_unique_name_per_hall")]
 
     def __str__(self):
         return f"{self.hall.name} — {self.name}"
@@ -146,9 +143,8 @@ class Seat(models.Model):
         verbose_name = _("seat")
         verbose_name_plural = _("seats")
         ordering = ["zone", "row", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["zone", "row", "number"], name="seat_unique_place"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["zone", "row", "number"],
+                                               name="seat_unique_place")]
 
     def __str__(self):
         return f"{self.zone.name} {self.row}-{self.number}"
@@ -236,6 +232,10 @@ class Performance(models.Model):
     closed = models.BooleanField(
         _("closed"), default=False, help_text=_("A closed performance takes no more sales.")
     )
+    cancelled = models.BooleanField(
+        _("cancelled"), default=False,
+        help_text=_("A cancelled performance will not take place: Ticketnet's sales on it are "
+                    "parked (have Ticketnet refund them), its refunds are integrated."))
 
     class Meta:
         verbose_name = _("performance")

@@ -18,6 +18,7 @@ from .validators import (
     split_tariff_codes,
     validate_code,
     validate_double_code,
+    validate_double_code_start,
     validate_tariff_codes,
 )
 
@@ -66,12 +67,16 @@ class Namespace(models.TextChoices):
     TARIFF = "tariff", _("Tariff")
 
 
-def validate_code_for_kind(kind: str, code: str) -> None:
-    """The format a kind's code must have; raises ValidationError with what to enter."""
+def validate_code_for_kind(kind: str, code: str, *, target=None) -> None:
+    """The format a kind's code must have and, given its `target`, what it must name (a
+    competition performance's start); raises ValidationError with what to enter. Every entry
+    point (admin, grid, CSV import, API) checks codes here."""
     if kind == Kind.TARIFF:
         validate_tariff_codes(code)
     elif kind == Kind.PERFORMANCE:
         validate_double_code(code)
+        if target is not None and target.event.is_competition:
+            validate_double_code_start(code, start=target.start)
     else:
         validate_code(code)
 
@@ -258,7 +263,7 @@ class Correspondence(models.Model):
                              "change that correspondence instead.")
                     % {"object": target, "code": same_object.code})
         try:
-            validate_code_for_kind(self.kind, self.code or "")
+            validate_code_for_kind(self.kind, self.code or "", target=target)
         except ValidationError as exc:
             for message in exc.messages:
                 add("code", message)

@@ -138,7 +138,7 @@ def _check_entries(*, interface: ExternalSalesInterface, entries: list[Entry],
             continue
         if entry.code:
             try:
-                validate_code_for_kind(entry.kind, entry.code)
+                validate_code_for_kind(entry.kind, entry.code, target=target)
             except ValidationError as exc:
                 for message in exc.messages:
                     result.error(index, message)

@@ -4,18 +4,11 @@ performances `<YYNN>_<YYMMDDHHMM>`; never a code already taken on the interface.
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 
 from .models import Kind, Namespace
+from .validators import start_code  # the rule the double codes are checked by
 
 Key = tuple[str, int]
-
-
-def start_code(start: dt.datetime) -> str:
-    """A performance's start in the institution's time zone as `YYMMDDHHMM`."""
-    return start.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%y%m%d%H%M")
 
 
 def season_code(season: int, n: int) -> int:

@@ -1,8 +1,11 @@
 """Ticketnet's rules for correspondence codes: integers 1…999 999 999 written without leading
-zeros, tariffs with several codes `15|20|22`, competition performances `<manifestation>_<perf>`."""
+zeros, tariffs with several codes `15|20|22`, competition performances `<manifestation>_<start>`."""
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +13,7 @@ MAX_CODE = 999_999_999
 MAX_PERFORMANCE_PART = 10
 TARIFF_SEPARATOR = "|"
 DOUBLE_SEPARATOR = "_"
-_PERFORMANCE_PART = re.compile(r"^[0-9A-Za-z]+$")
+_PERFORMANCE_PART = re.compile(r"^[0-9]+$")
 
 
 def validate_code(value: str) -> None:
@@ -122,11 +125,39 @@ def validate_double_code(value: str) -> None:
         ))
     elif not _PERFORMANCE_PART.match(performance):
         messages.append(ValidationError(
-            _("After “_”, use letters and digits only, for example 1709052030."),
+            _("After “_”, enter digits only: the performance's start as YYMMDDHHMM, for "
+              "example 1709052030."),
             code="performance_characters",
         ))
     if messages:
         raise ValidationError(messages)
+
+
+def performance_time_zone() -> ZoneInfo:
+    """The institution's time zone, in which performance codes are written. Institutions have
+    no time zone of their own: the back-office's (settings.TIME_ZONE) is theirs."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def start_code(start: dt.datetime) -> str:
+    """A performance's start in the institution's time zone as `YYMMDDHHMM`."""
+    return start.astimezone(performance_time_zone()).strftime("%y%m%d%H%M")
+
+
+def validate_double_code_start(value: str, *, start: dt.datetime) -> None:
+    """The part after “_” of a valid double code is its performance's start, `YYMMDDHHMM`."""
+    manifestation, performance = split_double_code(value)
+    expected = start_code(start)
+    if performance != expected:
+        local = start.astimezone(performance_time_zone())
+        raise ValidationError(
+            _("“%(part)s” after “_” is not the start of the performance: enter %(expected)s "
+              "(%(start)s, %(zone)s, as YYMMDDHHMM), that is %(code)s.")
+            % {"part": performance, "expected": expected,
+               "start": local.strftime("%Y-%m-%d %H:%M"), "zone": local.tzname(),
+               "code": f"{manifestation}{DOUBLE_SEPARATOR}{expected}"},
+            code="performance_start",
+        )
 
 
 def normalize_code(value: str) -> str:

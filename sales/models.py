@@ -268,3 +268,43 @@ class ParkedOperation(models.Model):
 
     def __str__(self):
         return f"{self.operation_id} ({self.get_reason_display()})"
+
+
+class ZoneAllotment(models.Model):
+    """The places of a non-numbered zone's seat series the allotment export sent to an
+    interface's Ticketnet for one performance (README, "Non-numbered zones"): the first
+    `places` of the series by the last export, and the most any export sent."""
+
+    institution_path = "interface__institution"
+
+    interface = models.ForeignKey(
+        ExternalSalesInterface, on_delete=models.CASCADE, related_name="zone_allotments",
+        verbose_name=_("interface"),
+    )
+    performance = models.ForeignKey(
+        Performance, on_delete=models.CASCADE, related_name="+", verbose_name=_("performance")
+    )
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("zone"))
+    places = models.PositiveIntegerField(
+        _("places sent"),
+        help_text=_("The first places of the zone's series the last allotment export sent: "
+                    "Ticketnet sells no other, and the quota sync counts among them."),
+    )
+    most_places = models.PositiveIntegerField(
+        _("most places sent"),
+        help_text=_("The most places an allotment export ever sent: a sale Ticketnet made on "
+                    "one of them before a smaller export is still integrated."),
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("non-numbered places sent to Ticketnet")
+        verbose_name_plural = _("non-numbered places sent to Ticketnet")
+        constraints = [
+            models.UniqueConstraint(fields=["interface", "performance", "zone"],
+                                    name="zone_allotment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.performance} {self.zone}: {self.places}"

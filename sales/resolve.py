@@ -111,7 +111,7 @@ class OperationResolver:
                 zone_ids.add(zone_id)
         if perf_ids:
             for p in Performance.objects.filter(pk__in=perf_ids).only(
-                "id", "event_id", "configuration_id", "closed", "start"
+                "id", "event_id", "configuration_id", "closed", "cancelled", "start"
             ):
                 self._performances[p.pk] = p
         if zone_ids:
@@ -225,7 +225,7 @@ class OperationResolver:
         perf = self._performances.get(pk)
         if perf is None:
             perf = Performance.objects.filter(pk=pk).only(
-                "id", "event_id", "configuration_id", "closed", "start").first()
+                "id", "event_id", "configuration_id", "closed", "cancelled", "start").first()
             if perf is not None:
                 self._performances[pk] = perf
         return perf

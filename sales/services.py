@@ -40,9 +40,9 @@ def operations_apply(
     """Apply a page of mixed operations in order, in one transaction.
 
     An operation already integrated is skipped and counted; one that cannot be applied
-    (problem from resolution, closed performance, place not in the interface's quota or
-    already sold, price refused by the interface's policy, original ticket unknown or no
-    longer valid) is parked with its reason. A parked line that now applies is marked
+    (problem from resolution, closed or cancelled performance, place not in the interface's
+    quota or already sold, price refused by the interface's policy, original ticket unknown
+    or no longer valid) is parked with its reason. A parked line that now applies is marked
     resolved. The queries do not grow with the page: a handful of reads, then bulk writes.
 
     On PostgreSQL the page is first applied optimistically (`optimistic=None` or True): the

@@ -112,6 +112,7 @@ class ParkReason(models.TextChoices):
     UNKNOWN_CODE = "unknown_code", _("Unknown Ticketnet code")
     INVALID_LINE = "invalid_line", _("Incomplete or invalid line")
     PERFORMANCE_CLOSED = "performance_closed", _("Performance closed")
+    PERFORMANCE_CANCELLED = "performance_cancelled", _("Performance cancelled")
     NOT_IN_QUOTA = "not_in_quota", _("Seat not in the Ticketnet quota")
     SEAT_ALREADY_SOLD = "seat_already_sold", _("Seat already sold")
     PRICE_DIFFERENCE = "price_difference", _("Price difference")

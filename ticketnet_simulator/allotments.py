@@ -1,5 +1,5 @@
-"""What Ticketnet may sell on each performance: the allotment of numbered seats (sent in
-batches by an allotment export) and the zone quotas of non-numbered zones (seat series)."""
+"""What Ticketnet may sell on each performance: the allotment (seats, and the places of
+non-numbered zones' series, sent in batches by an allotment export) and the zone counts."""
 
 from __future__ import annotations
 
@@ -83,25 +83,29 @@ class Allotments:
 
     def set_zone_quota(self, *, manifestation_code: str, performance_code: str, zone_code: str,
                        places_available: int) -> dict:
-        """Places of a non-numbered zone (seat series) Ticketnet may still sell."""
-        self.catalogue.check_performance(manifestation_code, performance_code)
-        capacity = self.catalogue.zone(manifestation_code, zone_code).capacity
-        if capacity is None:
+        """How many places of a non-numbered zone's series Ticketnet may still sell: from now
+        on, at most this many more sales than refunds, and only places the allotment export
+        sent (so never more than it sent). The next allotment export lifts the count."""
+        m, p = manifestation_code, performance_code
+        self.catalogue.check_performance(m, p)
+        if self.catalogue.zone(m, zone_code).capacity is None:
             raise SimulatorError(
                 "ZONE_NUMBERED",
                 f"Zone {zone_code} is numbered: allot its seats with setAllotment; setZoneQuota "
                 "is for non-numbered zones (seat series).")
-        if places_available < 0 or places_available > capacity:
+        sent = self.store.db().execute(
+            "SELECT count(*) FROM allotment WHERE manifestation_code = ? AND "
+            "performance_code = ? AND zone_code = ?", (m, p, zone_code)).fetchone()[0]
+        if places_available < 0 or places_available > sent:
             raise SimulatorError(
                 "INVALID_QUOTA",
-                f"{places_available} places for zone {zone_code}: send 0 to {capacity} (its "
-                "capacity).")
+                f"{places_available} places for zone {zone_code}: send 0 to {sent}, the places "
+                "of its series the allotment export sent.")
         with self.store.write() as db:
             db.execute("INSERT INTO zone_quota VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-                       "available = excluded.available",
-                       (manifestation_code, performance_code, zone_code, places_available))
-        return {"manifestation_code": manifestation_code, "performance_code": performance_code,
-                "zone_code": zone_code, "places_available": places_available}
+                       "available = excluded.available", (m, p, zone_code, places_available))
+        return {"manifestation_code": m, "performance_code": p, "zone_code": zone_code,
+                "places_available": places_available}
 
     def _zone_plan(self, m: str, zone: str) -> Callable[[int, int], str | None]:
         """A lookup (row, number) → category code or None for one zone of the plan: a whole
@@ -118,13 +122,15 @@ class Allotments:
 
 def _start_or_continue_export(db: sqlite3.Connection, m: str, p: str, *, export_id: str,
                               replace: bool) -> None:
-    """The first batch of an export replaces the performance's allotment; a later batch must
+    """The first batch of an export replaces the performance's allotment (and lifts its zone
+    counts: the places sent are the whole truth until the next quota sync); a later batch must
     belong to the performance's current export."""
     current = db.execute("SELECT export_id FROM allotment_export WHERE manifestation_code = ? "
                          "AND performance_code = ?", (m, p)).fetchone()
     if replace:
-        db.execute("DELETE FROM allotment WHERE manifestation_code = ? AND "
-                   "performance_code = ?", (m, p))
+        for table in ("allotment", "zone_quota"):
+            db.execute(f"DELETE FROM {table} WHERE manifestation_code = ? AND "  # noqa: S608
+                       "performance_code = ?", (m, p))
         db.execute("INSERT INTO allotment_export VALUES (?, ?, ?) ON CONFLICT DO UPDATE "
                    "SET export_id = excluded.export_id", (m, p, export_id))
     elif current is None or current[0] != export_id:

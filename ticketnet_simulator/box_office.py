@@ -1,5 +1,5 @@
-"""Ticketnet's own box office in the simulator: sell an allotted seat or a quota place, reprint
-(duplicate) or refund a ticket, each written to the journal; and the seats still free to sell.
+"""Ticketnet's own box office in the simulator: sell an allotted seat or a place of a zone's
+series, reprint (duplicate) or refund a ticket, each written to the journal; and what is free.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from itertools import islice
 
 from .catalogue import Catalogue, known_code
 from .journal import Journal
-from .rules import SimulatorError, check_code, check_seat_number, quota_places
+from .rules import SimulatorError, check_code, check_seat_number
 from .store import INSERT_TICKET, TICKET_COLUMNS, Store, Ticket
 
 POINT_OF_SALE = "TKN"
@@ -28,13 +28,15 @@ class BoxOffice:
              buyer_last_name: str = "", buyer_first_name: str = "", buyer_city: str = "",
              buyer_postal_code: str = "", buyer_country: str = "",
              point_of_sale: str = POINT_OF_SALE) -> dict:
-        """Sell one allotted seat (or a place of the zone's quota); returns the ticket."""
+        """Sell one allotted seat, or one place of a zone's series the allotment sent while
+        the zone's count (the last quota sync's) has some left; returns the ticket."""
         m, p = str(manifestation), str(performance)
         self.catalogue.check_performance(m, p)
         zone = check_code(str(zone), "zone code")
         row_n = check_seat_number(row, "row")
         seat_n = check_seat_number(seat, "seat number")
         expected = self.catalogue.seat_category(m, zone, row_n, seat_n)
+        series = self.catalogue.zone(m, zone).capacity is not None
         if expected != str(category):
             raise SimulatorError("CATEGORY_MISMATCH", f"Seat {row_n}-{seat_n} of zone {zone} is "
                                  f"in seat category {expected}, not {category}.")
@@ -42,12 +44,12 @@ class BoxOffice:
         if not isinstance(price_cents, int) or price_cents < 0:
             raise SimulatorError("INVALID_PRICE", "The price must be a whole number of cents.")
         with self.store.write() as db:
-            from_quota = _take_seat(db, m, p, zone, row_n, seat_n)
+            _take_seat(db, m, p, zone, row_n, seat_n, series=series)
             ticket = Ticket(
                 number=next(self.store.issue_ticket_numbers(db, 1)), manifestation_code=m,
                 performance_code=p, zone_code=zone, row=row_n, seat=seat_n,
                 category_code=str(category), tariff_code=str(tariff), price_cents=price_cents,
-                status="ACTIVE", from_quota=from_quota, buyer_last_name=buyer_last_name,
+                status="ACTIVE", from_quota=int(series), buyer_last_name=buyer_last_name,
                 buyer_first_name=buyer_first_name, buyer_city=buyer_city,
                 buyer_postal_code=buyer_postal_code, buyer_country=buyer_country,
                 point_of_sale=point_of_sale)
@@ -66,8 +68,8 @@ class BoxOffice:
         return self.ticket(ticket.number)
 
     def refund(self, ticket_number: str) -> dict:
-        """The ticket is cancelled and its seat goes back to Ticketnet's allotment (or its
-        place to the zone's quota)."""
+        """The ticket is cancelled and its seat goes back to Ticketnet's allotment (a place of
+        a series also gives one back to the zone's count, when one was synced)."""
         with self.store.write() as db:
             old = _active_ticket(db, ticket_number)
             db.execute("UPDATE ticket SET status = 'REFUNDED' WHERE number = ?", (ticket_number,))
@@ -87,9 +89,9 @@ class BoxOffice:
         return ticket
 
     def free_seats(self, *, manifestation: str, performance: str, limit: int = 10) -> list[dict]:
-        """Seats Ticketnet may sell now on a performance: allotted numbered seats nobody holds,
-        then the first free places of zone quotas; each with its category and the
-        manifestation's prices for it (`tariffs`: [{tariff, price_cents}])."""
+        """Seats Ticketnet may sell now on a performance: allotted seats and places nobody
+        holds, a zone with a count (the last quota sync's) giving no more than it; each with
+        its category and the manifestation's prices for it (`tariffs`: [{tariff, price_cents}])."""
         m, p = str(manifestation), str(performance)
         self.catalogue.check_performance(m, p)
         db = self.store.db()
@@ -109,20 +111,19 @@ class BoxOffice:
     @staticmethod
     def _free_places(db: sqlite3.Connection, m: str, p: str, sold: dict[str, set],
                      prices: dict) -> Iterator[tuple[str, int, int, str]]:
-        """(zone, row, seat, category) of what is free and priced, allotted seats first."""
+        """(zone, row, seat, category) of what is free and priced, in the plan's order."""
+        left = dict(db.execute("SELECT zone_code, available FROM zone_quota WHERE "
+                               "manifestation_code = ? AND performance_code = ?", (m, p)))
         for z, r, n, c in db.execute(
                 "SELECT zone_code, row, number, category_code FROM allotment WHERE "
                 "manifestation_code = ? AND performance_code = ? ORDER BY 1, 2, 3", (m, p)):
-            if (r, n) not in sold.get(z, ()) and c in prices:
-                yield z, r, n, c
-        for z, available, capacity, c in db.execute(
-                "SELECT q.zone_code, q.available, z.capacity, z.category_code FROM zone_quota q "
-                "JOIN zone z ON z.manifestation_code = q.manifestation_code AND "
-                "z.code = q.zone_code WHERE q.manifestation_code = ? AND q.performance_code = ? "
-                "AND q.available > 0 ORDER BY 1", (m, p)):
-            if c in prices:
-                for r, n in quota_places(capacity, available, sold.get(z, ())):
-                    yield z, r, n, c
+            if (r, n) in sold.get(z, ()) or c not in prices:
+                continue
+            if z in left:
+                if left[z] <= 0:
+                    continue
+                left[z] -= 1
+            yield z, r, n, c
 
     def overview(self) -> dict[str, int]:
         """Tickets by status."""
@@ -130,8 +131,10 @@ class BoxOffice:
                                             "GROUP BY status"))
 
 
-def _take_seat(db: sqlite3.Connection, m: str, p: str, zone: str, row: int, seat: int) -> int:
-    """Hold the seat for a sale: 0 when allotted, 1 when taken from the zone's quota."""
+def _take_seat(db: sqlite3.Connection, m: str, p: str, zone: str, row: int, seat: int, *,
+               series: bool) -> None:
+    """Hold the seat for a sale: it must be allotted and free. A place of a series also takes
+    one from the zone's count, when a quota sync set one since the last allotment export."""
     held = db.execute("SELECT 1 FROM ticket WHERE manifestation_code = ? AND performance_code = ? "
                       "AND zone_code = ? AND row = ? AND seat = ? AND status = 'ACTIVE'",
                       (m, p, zone, row, seat)).fetchone()
@@ -141,19 +144,26 @@ def _take_seat(db: sqlite3.Connection, m: str, p: str, zone: str, row: int, seat
     allotted = db.execute("SELECT 1 FROM allotment WHERE manifestation_code = ? AND "
                           "performance_code = ? AND zone_code = ? AND row = ? AND number = ?",
                           (m, p, zone, row, seat)).fetchone()
-    if allotted:
-        return 0
-    quota = db.execute("SELECT available FROM zone_quota WHERE manifestation_code = ? AND "
-                       "performance_code = ? AND zone_code = ?", (m, p, zone)).fetchone()
-    if quota is None or quota[0] <= 0:
+    if not allotted:
         raise SimulatorError(
             "SEAT_NOT_ALLOTTED",
-            f"Seat {row}-{seat} of zone {zone} of performance {p} is not in "
-            "Ticketnet's allotment: export the allotment first.")
+            f"Seat {row}-{seat} of zone {zone} of performance {p} is not in Ticketnet's "
+            "allotment: export the allotment first (a non-numbered zone sells only the places "
+            "of its series the allotment export sent).")
+    if not series:
+        return
+    count = db.execute("SELECT available FROM zone_quota WHERE manifestation_code = ? AND "
+                       "performance_code = ? AND zone_code = ?", (m, p, zone)).fetchone()
+    if count is None:
+        return
+    if count[0] <= 0:
+        raise SimulatorError(
+            "ZONE_QUOTA_USED_UP",
+            f"Zone {zone} of performance {p} has no place left to sell: the last quota sync "
+            "allows no more sales than refunds since.")
     db.execute("UPDATE zone_quota SET available = available - 1 WHERE "
                "manifestation_code = ? AND performance_code = ? AND zone_code = ?",
                (m, p, zone))
-    return 1
 
 
 def _active_ticket(db: sqlite3.Connection, ticket_number: str) -> Ticket:

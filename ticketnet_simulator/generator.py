@@ -1,5 +1,5 @@
 """Volume for the simulator: a reproducible mix of sales, duplicates and refunds over the free
-allotted seats and open zone quotas, written to the tickets and the journal in large batches.
+allotted seats and series places (within zone counts), written to the journal in large batches.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from .box_office import POINT_OF_SALE
 from .journal import moment, operation_for
-from .rules import SimulatorError, quota_places
+from .rules import SimulatorError
 from .store import (
     INSERT_OPERATION,
     INSERT_TICKET,
@@ -55,7 +55,7 @@ BUYERS = [Buyer(last, first, *city) for last in _LAST_NAMES for first in _FIRST_
 
 
 class FreeSeat(NamedTuple("FreeSeat", [*SEAT_FIELDS, ("from_quota", int)])):
-    """A seat the run may sell: allotted, or a place of an open zone quota (`from_quota`)."""
+    """An allotted seat the run may sell; `from_quota`: a place of a non-numbered zone."""
 
     __slots__ = ()
 
@@ -67,17 +67,20 @@ class FreeSeat(NamedTuple("FreeSeat", [*SEAT_FIELDS, ("from_quota", int)])):
 @dataclass
 class Stock:
     """What a run works on: prices, seats free to sell, tickets it may reprint or refund, and
-    the places left in each open zone quota."""
+    the count of each zone a quota sync set (used up or not)."""
 
     prices: Prices
     free: list[FreeSeat]
     active: list[Ticket]
     quotas: dict[ZoneKey, int]
+    # Seats held by a ticket but no longer allotted (a later allotment left them out): a
+    # refund does not make them free to sell.
+    stranded: set[tuple[ZoneKey, int, int]]
 
 
 def generate(store: Store, *, count: int, seed: int) -> dict:
-    """`count` operations over the allotted seats (and open zone quotas): about 84 % sales,
-    8 % duplicates, 8 % refunds, more duplicates and refunds once every seat is sold. The
+    """`count` operations over the allotted seats and places (within zone counts): about 84 %
+    sales, 8 % duplicates, 8 % refunds, more duplicates and refunds once every seat is sold. The
     same state and seed give the same operations."""
     if count < 0:
         raise SimulatorError("INVALID_REQUEST", "The count must be 0 or more.")
@@ -110,41 +113,40 @@ def load_stock(db: sqlite3.Connection) -> Stock:
     for m, p, z, r, n in db.execute("SELECT manifestation_code, performance_code, zone_code, "
                                     "row, seat FROM ticket WHERE status = 'ACTIVE'"):
         held.setdefault((m, p, z), set()).add((r, n))
-    free = list(_free_allotted(db, prices, held))
-    # A quota's places skip the seats already allotted, sold or not.
-    for seat in free:
-        held.setdefault(seat.zone_key, set()).add((seat.row, seat.seat))
-    quotas: dict[ZoneKey, int] = {}
-    free += _free_quota_places(db, prices, held, quotas)
+    # Every count, a used-up one too: a refund gives it a place back.
+    quotas: dict[ZoneKey, int] = {
+        (m, p, z): available for m, p, z, available in db.execute(
+            "SELECT manifestation_code, performance_code, zone_code, available FROM zone_quota")}
+    allotted_held: set[tuple[ZoneKey, int, int]] = set()
+    free = list(_free_allotted(db, prices, held, dict(quotas), allotted_held))
+    stranded = {(key, r, n) for key, seats in held.items() for r, n in seats
+                if (key, r, n) not in allotted_held}
     active = [Ticket._make(row) for row in db.execute(_SELECT_ACTIVE)]
-    return Stock(prices=prices, free=free, active=active, quotas=quotas)
+    return Stock(prices=prices, free=free, active=active, quotas=quotas, stranded=stranded)
 
 
 def _free_allotted(db: sqlite3.Connection, prices: Prices,
-                   sold: dict[ZoneKey, set[tuple[int, int]]]) -> Iterator[FreeSeat]:
-    for m, p, z, r, n, c in db.execute(
-            "SELECT manifestation_code, performance_code, zone_code, row, number, "
-            "category_code FROM allotment ORDER BY 1, 2, 3, 4, 5"):
-        if (m, c) in prices and (r, n) not in sold.get((m, p, z), ()):
-            yield FreeSeat(m, p, z, r, n, c, 0)
-
-
-def _free_quota_places(db: sqlite3.Connection, prices: Prices,
-                       held: dict[ZoneKey, set[tuple[int, int]]],
-                       quotas: dict[ZoneKey, int]) -> list[FreeSeat]:
-    """The places of every open, priced zone quota; `quotas` gets what each one has left."""
-    places = []
-    for m, p, z, available, capacity, c in db.execute(
-            "SELECT q.manifestation_code, q.performance_code, q.zone_code, q.available, "
-            "z.capacity, z.category_code FROM zone_quota q JOIN zone z ON "
-            "z.manifestation_code = q.manifestation_code AND z.code = q.zone_code "
-            "WHERE q.available > 0 ORDER BY 1, 2, 3"):
+                   sold: dict[ZoneKey, set[tuple[int, int]]], left: dict[ZoneKey, int],
+                   allotted_held: set[tuple[ZoneKey, int, int]]) -> Iterator[FreeSeat]:
+    """The allotted seats and places nobody holds, a zone with a count giving its first free
+    places up to the count: the run keeps as many free places in it as the count allows.
+    The allotted seats somebody holds go to `allotted_held`."""
+    for m, p, z, r, n, c, series in db.execute(
+            "SELECT a.manifestation_code, a.performance_code, a.zone_code, a.row, a.number, "
+            "a.category_code, z.capacity IS NOT NULL FROM allotment a JOIN zone z ON "
+            "z.manifestation_code = a.manifestation_code AND z.code = a.zone_code "
+            "ORDER BY 1, 2, 3, 4, 5"):
+        key = (m, p, z)
+        if (r, n) in sold.get(key, ()):
+            allotted_held.add((key, r, n))
+            continue
         if (m, c) not in prices:
             continue
-        quotas[(m, p, z)] = available
-        places += [FreeSeat(m, p, z, r, n, c, 1)
-                   for r, n in quota_places(capacity, available, held.get((m, p, z), ()))]
-    return places
+        if key in left:
+            if left[key] <= 0:
+                continue
+            left[key] -= 1
+        yield FreeSeat(m, p, z, r, n, c, series)
 
 
 # -- decide and write: one operation after the other --------------------------------------
@@ -220,7 +222,7 @@ class _Run:
         seat = free[index]
         free[index] = free[-1]
         free.pop()
-        if seat.from_quota:
+        if seat.zone_key in self.stock.quotas:
             self.stock.quotas[seat.zone_key] -= 1
         options = self.stock.prices[(seat.manifestation_code, seat.category_code)]
         tariff, cents = options[self.randrange(len(options))]
@@ -257,8 +259,9 @@ class _Run:
         active.pop()
         seat = FreeSeat(old.manifestation_code, old.performance_code, old.zone_code, old.row,
                         old.seat, old.category_code, old.from_quota)
-        self.stock.free.append(seat)
-        if seat.from_quota:
+        if (seat.zone_key, seat.row, seat.seat) not in self.stock.stranded:
+            self.stock.free.append(seat)
+        if seat.zone_key in self.stock.quotas:
             self.stock.quotas[seat.zone_key] += 1
         self.batch.operations.append(
             operation_for("REFUND", old, original=old.number, time=time))

@@ -6,7 +6,7 @@ Every refusal is a SimulatorError with a stable code and an English message sayi
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Iterator
 
 _DIGITS = re.compile(r"[0-9]+")
 # The guide's rule for non-numbered zones: a seat series of rows of 1000 seats. It mirrors
@@ -123,18 +123,3 @@ def series_seats(capacity: int) -> Iterator[tuple[int, int]]:
 def in_series(capacity: int, row: int, number: int) -> bool:
     rows = series_rows(capacity)
     return 1 <= row <= len(rows) and 1 <= number <= rows[row - 1]
-
-
-def quota_places(capacity: int, available: int,
-                 taken: Container[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """(row, number) of the places a zone quota lets Ticketnet sell: the first `available`
-    places of the series that are not `taken`, in series order."""
-    left = available
-    if left <= 0:
-        return
-    for place in series_seats(capacity):
-        if place not in taken:
-            yield place
-            left -= 1
-            if left == 0:
-                return

@@ -88,7 +88,7 @@ BUYER_FIELDS = [("buyer_last_name", str), ("buyer_first_name", str), ("buyer_cit
 class Ticket(NamedTuple("Ticket", [
         ("number", str), *SALE_FIELDS,
         ("status", str),  # ACTIVE, REPLACED (duplicated) or REFUNDED
-        ("from_quota", int),  # 1 when sold from a zone quota: a refund gives the place back
+        ("from_quota", int),  # 1 for a series place: a refund gives its zone count one back
         *BUYER_FIELDS, ("point_of_sale", str)])):
     """A row of `ticket`: what Ticketnet issued for one seat of one performance."""
 

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 
 from django.db.models import Q
 
-from catalog.models import Price, SeatAllocation, ZoneAllocation
+from catalog.models import Price, SeatAllocation
 from channels.models import ExternalSalesInterface
 
+from ..allotments import zone_places_sellable
 from ..bulk import any_of, rows_matching
 from ..models import IntegratedOperation, ParkedOperation, Ticket
 from ..types import OperationType, ResolvedOperation
@@ -145,13 +146,8 @@ def _load_places(page: Page, sales: list[ResolvedOperation]) -> None:
             for number, perf_id, seat_id in _seat_holders(seat_keys):
                 page.occupied[seat_key(perf_id, seat_id)] = number
     if place_keys:
-        page.quota_places = {
-            (p, z): places
-            for p, z, places in ZoneAllocation.objects.filter(
-                quota_id=quota_id, performance_id__in={k[0] for k in place_keys},
-                zone_id__in={k[1] for k in place_keys},
-            ).values_list("performance_id", "zone_id", "places")
-        }
+        page.quota_places = zone_places_sellable(
+            interface=page.interface, keys={k[:2] for k in place_keys})
         if not page.optimistic:
             for number, perf_id, zone_id, row, n in _place_holders(place_keys):
                 page.occupied[place_key(perf_id, zone_id, row, n)] = number

@@ -37,6 +37,11 @@ def _reason_templates() -> dict[ParkReason, str]:
             "The performance %(performance)s is closed and takes no more sales: reopen it, "
             "or have Ticketnet refund ticket %(number)s, then retry the line."
         ),
+        ParkReason.PERFORMANCE_CANCELLED: _(
+            "The performance %(performance)s is cancelled: its sales are not integrated. Have "
+            "Ticketnet refund ticket %(number)s (refunds are integrated); if the performance "
+            "takes place after all, untick “cancelled”, then retry the line."
+        ),
         ParkReason.NOT_IN_QUOTA: _(
             "The place %(place)s of performance %(performance)s is not in the Ticketnet "
             "quota: add it to the quota, then retry the line."

@@ -160,6 +160,9 @@ def _sell(page: Page, op: ResolvedOperation) -> bool:
     if line.ticket_number in page.tickets:
         _park(page, op, ParkReason.TICKET_NUMBER_TAKEN)
         return False
+    if perf.cancelled:
+        _park(page, op, ParkReason.PERFORMANCE_CANCELLED)
+        return False
     if perf.closed:
         _park(page, op, ParkReason.PERFORMANCE_CLOSED)
         return False
@@ -171,7 +174,8 @@ def _sell(page: Page, op: ResolvedOperation) -> bool:
     else:
         zone_id = op.zone.id
         key = place_key(perf_id, zone_id, op.series_row, op.series_number)
-        # The quota's places of a non-numbered zone are the first places of its seat series.
+        # The first places of the zone's series: those in the quota, or sent to Ticketnet
+        # (see sales.allotments).
         in_quota = series_contains(page.quota_places.get((perf_id, zone_id), 0),
                                    op.series_row, op.series_number)
     if not in_quota:

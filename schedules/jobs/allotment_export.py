@@ -3,12 +3,14 @@ of the interface's quota, non-numbered zones as the first seats of their series,
 batches that replace what Ticketnet held."""
 
 import uuid
+from functools import partial
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from catalog.models import Event
 from mappings.selectors import correspondence_book
+from sales.allotments import zone_allotments_record
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
@@ -17,6 +19,7 @@ from ..framework.registry import register
 from .allotments import (
     AllotmentSeats,
     allotment_size,
+    cancelled_performances,
     exported_performances,
     performances_not_exported,
 )
@@ -70,13 +73,22 @@ def allotment_export(ctx: JobContext) -> None:
     book = correspondence_book(interface=interface)
     client = interface_client(interface=interface)
     size = batch_size()
+    cancelled = cancelled_performances(performance_ids=[p.performance_id for p in performances])
     total = allotment_size(interface=interface,
-                           performance_ids=[p.performance_id for p in performances])
+                           performance_ids=[p.performance_id for p in performances
+                                            if p.performance_id not in cancelled])
     done = 0
     ctx.progress(0, total, force=True)
     for perf in performances:
         seats = AllotmentSeats(interface=interface, book=book,
-                               performance_id=perf.performance_id)
+                               performance_id=perf.performance_id,
+                               cancelled=perf.performance_id in cancelled)
+        # Recorded before sending, so that a sale of the places sent is integrated even if
+        # the export stops half-way; and once Ticketnet took them all (README, Non-numbered
+        # zones).
+        record = partial(zone_allotments_record, interface=interface,
+                         performance_id=perf.performance_id, places=seats.zone_places())
+        record(sent=False)
         try:
             with ticketnet_errors(interface=interface):
                 done, allotted = _send(ctx, client, perf, seats, size, done, total)
@@ -87,6 +99,12 @@ def allotment_export(ctx: JobContext) -> None:
                       % {"performance": perf.label, "text": exc.text}, exc.action)
             ctx.count("refused_performances")
             continue
+        record(sent=True)
+        if seats.cancelled:
+            ctx.info(_("The performance %(performance)s is cancelled: its allotment at "
+                       "Ticketnet was emptied.") % {"performance": perf.label},
+                     _("Call Ticketnet to cancel it on their side and refund its tickets."))
+            ctx.count("cancelled_performances")
         for zone in seats.unmapped.values():
             ctx.warning(
                 _("%(n)d seats of the zone “%(zone)s” were left out of performance "

@@ -78,6 +78,12 @@ def performances_not_exported(*, interface: ExternalSalesInterface, exported_ids
     return list(qs.select_related("event").order_by("event__code", "start"))
 
 
+def cancelled_performances(*, performance_ids: list[int]) -> set[int]:
+    """Those of the performances that are cancelled (one query)."""
+    return set(Performance.objects.filter(pk__in=performance_ids, cancelled=True)
+               .values_list("pk", flat=True))
+
+
 def allotment_size(*, interface: ExternalSalesInterface, performance_ids: list[int]) -> int:
     """Seats plus non-numbered places of the quota for these performances (two queries)."""
     quota_id = interface.external_quota_id
@@ -106,12 +112,15 @@ class AllotmentSeats:
     previous one, so leaving them out would take them away from Ticketnet."""
 
     def __init__(self, *, interface: ExternalSalesInterface, book: CorrespondenceBook,
-                 performance_id: int):
+                 performance_id: int, cancelled: bool = False):
         self.interface, self.book, self.performance_id = interface, book, performance_id
+        # A cancelled performance's allotment is empty: Ticketnet sells nothing more of it.
+        self.cancelled = cancelled
         self.seats = 0
         self.places = 0
         self.unmapped: dict[int, UnmappedZone] = {}
         self._zone_names: dict[int, str] = {}
+        self._series: dict[int, tuple[str, str, int]] | None = None
 
     def _unmapped(self, zone_id: int, n: int = 1) -> None:
         entry = self.unmapped.get(zone_id)
@@ -121,6 +130,8 @@ class AllotmentSeats:
         entry.seats += n
 
     def __iter__(self) -> Iterator[AllottedSeat]:
+        if self.cancelled:
+            return
         code_for = self.book.code_for
         zone_codes: dict[int, str | None] = {}
         category_codes: dict[int, str | None] = {}
@@ -145,15 +156,31 @@ class AllotmentSeats:
             self.seats += 1
             yield AllottedSeat(zone_code=zone_code, row=row, number=number,
                                category_code=category_code)
-        for zone_id, category_id, places in ZoneAllocation.objects.filter(
-            quota_id=self.interface.external_quota_id, performance_id=self.performance_id,
-        ).order_by("zone_id").values_list("zone_id", "zone__category_id", "places"):
-            zone_code = code_for(Kind.ZONE, zone_id)
-            category_code = code_for(Kind.CATEGORY, category_id) if category_id else None
-            if zone_code is None or category_code is None:
-                self._unmapped(zone_id, places)
-                continue
+        for zone_code, category_code, places in self.series_zones().values():
             for row, number in seat_series(places):
                 self.places += 1
                 yield AllottedSeat(zone_code=zone_code, row=row, number=number,
                                    category_code=category_code)
+
+    def series_zones(self) -> dict[int, tuple[str, str, int]]:
+        """zone id → (zone code, category code, places) of each non-numbered zone sent: its
+        first `places` series places. Read once; a zone without codes is left out (unmapped)."""
+        if self._series is None:
+            self._series = {}
+            if self.cancelled:
+                return self._series
+            for zone_id, category_id, places in ZoneAllocation.objects.filter(
+                quota_id=self.interface.external_quota_id, performance_id=self.performance_id,
+            ).order_by("zone_id").values_list("zone_id", "zone__category_id", "places"):
+                zone_code = self.book.code_for(Kind.ZONE, zone_id)
+                category_code = (self.book.code_for(Kind.CATEGORY, category_id)
+                                 if category_id else None)
+                if zone_code is None or category_code is None:
+                    self._unmapped(zone_id, places)
+                    continue
+                self._series[zone_id] = (zone_code, category_code, places)
+        return self._series
+
+    def zone_places(self) -> dict[int, int]:
+        """zone id → places of its series this allotment sends."""
+        return {zone_id: places for zone_id, (_z, _c, places) in self.series_zones().items()}

@@ -203,8 +203,8 @@ def box_office_step(sub: StepContext, *, event: Event) -> TestSales | None:
                    "duplicate and refund on their side (see the result)."))
         return None
     book = correspondence_book(interface=interface)
-    performances = Performance.objects.filter(event=event, closed=False).select_related(
-        "event").order_by("start")
+    performances = Performance.objects.filter(
+        event=event, closed=False, cancelled=False).select_related("event").order_by("start")
     for perf in performances:
         key = book.performance_key(perf)
         if key is None:

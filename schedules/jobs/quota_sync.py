@@ -1,18 +1,18 @@
 """The quota sync ("synchronisation des contingents", every 24 h): for each performance Ticketnet
-knows, the places left in the quota's non-numbered zones (allocated minus valid tickets),
-pushed per zone. Numbered seats go by the allotment export, not here."""
+knows, the count of each non-numbered zone — the places of the quota Ticketnet was sent and
+nobody holds (README, Non-numbered zones). Numbered seats go by the allotment export."""
 
 from django.utils.translation import gettext as _
 
 from mappings.models import Kind
 from mappings.selectors import correspondence_book
-from sales.selectors import quota_places_left
+from sales.allotments import ZoneCount, zone_counts
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
 from ..framework.models import Job
 from ..framework.registry import register
-from .allotments import exported_performances
+from .allotments import ExportedPerformance, cancelled_performances, exported_performances
 from .channel_rules import channel_check
 from .ticketnet import interface_client, ticketnet_errors
 
@@ -22,15 +22,16 @@ def quota_sync(ctx: JobContext) -> None:
     interface = ctx.interface
     channel_check(interface=interface, job=Job.QUOTA_SYNC)
     performances = {p.performance_id: p for p in exported_performances(interface=interface)}
-    left = quota_places_left(interface=interface, performance_ids=list(performances))
-    if not left:
+    zones = zone_counts(interface=interface, performance_ids=list(performances))
+    cancelled = cancelled_performances(performance_ids=list(performances))
+    if not zones:
         ctx.info(_("No non-numbered zone of an exported performance is in the quota: nothing "
                    "to synchronise (numbered seats go by the allotment export)."))
         return
     book = correspondence_book(interface=interface)
     client = interface_client(interface=interface)
     synced: set[int] = set()
-    for done, ((performance_id, zone_id), places) in enumerate(sorted(left.items()), start=1):
+    for done, ((performance_id, zone_id), zone) in enumerate(sorted(zones.items()), start=1):
         perf = performances[performance_id]
         zone_code = book.code_for(Kind.ZONE, zone_id)
         if zone_code is None:
@@ -39,6 +40,10 @@ def quota_sync(ctx: JobContext) -> None:
                         % {"performance": perf.label},
                         _("Enter the zone's code in the correspondences."))
             continue
+        if not _sendable(ctx, perf=perf, zone_code=zone_code, zone=zone):
+            continue
+        # A cancelled performance sells nothing more.
+        places = 0 if performance_id in cancelled else zone.count
         try:
             with ticketnet_errors(interface=interface):
                 client.set_zone_quota(
@@ -56,5 +61,25 @@ def quota_sync(ctx: JobContext) -> None:
         synced.add(performance_id)
         ctx.count("zones")
         ctx.count("places", places)
-        ctx.progress(done, len(left))
+        ctx.progress(done, len(zones))
     ctx.count("performances", len(synced))
+
+
+def _sendable(ctx: JobContext, *, perf: ExportedPerformance, zone_code: str,
+              zone: ZoneCount) -> bool:
+    """A count is of the places the last allotment export sent: none sent, none to count; a
+    quota grown since is said (Ticketnet cannot sell what it was not sent)."""
+    if zone.sent is None:
+        ctx.warning(_("No allotment export sent the places of zone %(zone)s of performance "
+                      "%(performance)s: Ticketnet cannot sell them, so there is nothing to "
+                      "count.") % {"zone": zone_code, "performance": perf.label},
+                    _("Export the allotments, then synchronise the quotas again."))
+        ctx.count("zones_not_sent")
+        return False
+    if zone.allocated > zone.sent:
+        ctx.warning(_("%(n)d places of zone %(zone)s of performance %(performance)s are in "
+                      "the quota but were not sent to Ticketnet: it cannot sell them.")
+                    % {"n": zone.allocated - zone.sent, "zone": zone_code,
+                       "performance": perf.label},
+                    _("Export the allotments again to send them."))
+    return True

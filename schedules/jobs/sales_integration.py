@@ -209,6 +209,10 @@ def _actions() -> dict[str, str]:
         ParkReason.INVALID_LINE: _("Ask Ticketnet to check these operations; %(retry)s"),
         ParkReason.PERFORMANCE_CLOSED: _("Reopen the performance, or have Ticketnet refund "
                                          "the tickets, %(retry)s"),
+        ParkReason.PERFORMANCE_CANCELLED: _("Have Ticketnet refund the tickets (and cancel the "
+                                            "performance on its side); if the performance "
+                                            "takes place after all, untick “cancelled”, "
+                                            "%(retry)s"),
         ParkReason.NOT_IN_QUOTA: _("Add the places to the Ticketnet quota and export the "
                                    "allotments again, %(retry)s"),
         ParkReason.SEAT_ALREADY_SOLD: _("Check with Ticketnet which sale is right and have "

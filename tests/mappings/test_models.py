@@ -1,3 +1,6 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +15,10 @@ from mappings.models import (
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+# The guide's example: 1701_1709052030 is the performance of 5 September 2017, 20:30 (Paris).
+GUIDE_START = dt.datetime(2017, 9, 5, 20, 30, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 @pytest.fixture
@@ -60,7 +67,7 @@ def test_double_code_only_on_competition_performances(interface):
     errors = _errors(_new(interface, Kind.PERFORMANCE, single, "1701_1709052030"))
     assert "single event" in " ".join(errors["performance"])
     perf = f.PerformanceFactory(event__institution=interface.institution,
-                                event__kind=Event.Kind.COMPETITION)
+                                event__kind=Event.Kind.COMPETITION, start=GUIDE_START)
     _new(interface, Kind.PERFORMANCE, perf, "1701_1709052030").full_clean()
     assert "code" in _errors(_new(interface, Kind.PERFORMANCE, perf, "1701"))
 
@@ -98,7 +105,7 @@ def test_each_tariff_code_is_unique_across_tariffs(interface):
 def test_manifestation_codes_are_shared_by_events_and_competition_performances(interface):
     _new(interface, Kind.EVENT, f.EventFactory(institution=interface.institution), "1701").save()
     perf = f.PerformanceFactory(event__institution=interface.institution,
-                                event__kind=Event.Kind.COMPETITION)
+                                event__kind=Event.Kind.COMPETITION, start=GUIDE_START)
     errors = _errors(_new(interface, Kind.PERFORMANCE, perf, "1701_1709052030"))
     assert "manifestation code 1701" in " ".join(errors["code"])
 

@@ -73,7 +73,8 @@ def test_double_codes(manifestation, performance):
     ("1701", "not a double code"), ("1701_17090520301", "at most 10"),
     ("01701_1709052030", "enter 1701"), ("1701_", "performance's code"),
     ("1701_17_09", "not a double code"), ("_1709052030", "Before"),
-    ("1701_17 09", "letters and digits"),
+    # Letters were accepted after "_" before issue 10 (1701_ABC): digits only now.
+    ("1701_17 09", "digits only"), ("1701_ABC", "digits only"),
 ])
 def test_bad_double_codes(value, expected):
     assert expected in _messages(validate_double_code, value)

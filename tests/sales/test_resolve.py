@@ -86,9 +86,10 @@ def test_a_tariff_with_several_codes_and_a_competition_double_code(setup):
     league = f.EventFactory(institution=s.interface.institution, kind=Event.Kind.COMPETITION)
     game = Performance.objects.create(event=league, start=s.performance.start,
                                       configuration=s.performance.configuration)
+    # The part after "_" is the game's start (issue 10: codes are checked against it).
     Correspondence.objects.create(interface=s.interface, kind=Kind.PERFORMANCE,
-                                  code="1702_1709052030", performance=game)
-    [op] = resolve(s, line(s, manifestation_code="1702", performance_code="1709052030",
+                                  code=f"1702_{start_code(game.start)}", performance=game)
+    [op] = resolve(s, line(s, manifestation_code="1702", performance_code=start_code(game.start),
                            tariff_code="20"))
     assert op.problem is None and (op.performance, op.tariff) == (game, s.tariff)
 

@@ -4,6 +4,7 @@ at the simulator over HTTP (as the export jobs would)."""
 
 from dataclasses import dataclass
 
+from catalog.series import seat_series
 from mappings.models import Correspondence, Kind
 from mappings.suggestions import start_code
 from tests import factories as f
@@ -104,10 +105,14 @@ def make_world(simulator, *, seats=10, places=2500, skip_codes=(), language="en"
         prices=(t.PriceSpec(CATEGORY, TARIFF, s.price_cents),
                 *(t.PriceSpec(CATEGORY, code, price) for code, _tariff, price in more)),
     ))
+    # As the allotment export sends them: the seats, then the zone's places as the first
+    # places of its series (Ticketnet sells no other place of a non-numbered zone).
     client.export_allotment(
         manifestation_code=MANIFESTATION, performance_code=perf_code,
         seats=[t.AllottedSeat(NUMBERED_ZONE, seat.row, seat.number, CATEGORY)
-               for seat in s.seats])
+               for seat in s.seats]
+        + [t.AllottedSeat(FREE_ZONE, row, number, CATEGORY)
+           for row, number in seat_series(places)])
     client.set_zone_quota(manifestation_code=MANIFESTATION, performance_code=perf_code,
                           zone_code=FREE_ZONE, places_available=places)
     return World(setup=s, simulator=simulator, performance_code=perf_code)

@@ -7,6 +7,7 @@ import pytest
 from ticketnet_gateway import types as t
 from ticketnet_gateway.client import TicketnetClient, clear_clients, get_client
 from ticketnet_gateway.errors import TicketnetRejected
+from ticketnet_simulator.rules import SimulatorError
 
 from .conftest import MANIFESTATION, PERFORMANCE, make_client, make_manifestation, numbered_seats
 
@@ -69,21 +70,35 @@ def test_an_append_batch_must_belong_to_the_current_export(client):
 
 
 def test_series_seats_can_be_allotted_and_a_zone_quota_set(client, simulator):
+    # Before issue 10 a count of 1200 was taken for 2 places sent, and place 2-17 (never sent)
+    # was sold from it: a count now counts places of those sent, and only they are sold.
     client.create_manifestation(make_manifestation())
     series = [t.AllottedSeat("102", 3, 500, "2"), t.AllottedSeat("102", 1, 1000, "2")]
     result = client.export_allotment(manifestation_code=MANIFESTATION,
                                      performance_code=PERFORMANCE, seats=series)
     assert result.allotted_seat_count == 2
+    with pytest.raises(TicketnetRejected) as error:
+        client.set_zone_quota(manifestation_code=MANIFESTATION, performance_code=PERFORMANCE,
+                              zone_code="102", places_available=1200)
+    assert error.value.code == "INVALID_QUOTA" and "send 0 to 2" in error.value.message
     quota = client.set_zone_quota(manifestation_code=MANIFESTATION,
                                   performance_code=PERFORMANCE, zone_code="102",
-                                  places_available=1200)
-    assert quota == t.ZoneQuotaResult(MANIFESTATION, PERFORMANCE, "102", 1200)
-    ticket = simulator.state.sell(manifestation=MANIFESTATION, performance=PERFORMANCE,
-                                  zone="102", row=2, seat=17, category="2", tariff="1",
-                                  price_cents=2000)
+                                  places_available=1)
+    assert quota == t.ZoneQuotaResult(MANIFESTATION, PERFORMANCE, "102", 1)
+    place = {"manifestation": MANIFESTATION, "performance": PERFORMANCE, "zone": "102",
+             "category": "2", "tariff": "1", "price_cents": 2000}
+    with pytest.raises(SimulatorError) as refused:
+        simulator.state.sell(**place, row=2, seat=17)
+    assert refused.value.code == "SEAT_NOT_ALLOTTED"
+    ticket = simulator.state.sell(**place, row=3, seat=500)
     assert ticket["from_quota"] is True
     assert simulator.state.show()["manifestations"][0]["performances"][0]["zone_quotas"] == {
-        "102": 1199}
+        "102": 0}
+    with pytest.raises(SimulatorError) as refused:
+        simulator.state.sell(**place, row=1, seat=1000)
+    assert refused.value.code == "ZONE_QUOTA_USED_UP"
+    simulator.state.refund(ticket["number"])  # gives the count its place back
+    assert simulator.state.sell(**place, row=1, seat=1000)["status"] == "ACTIVE"
 
 
 def test_list_operations_returns_sales_duplicates_and_refunds(client, exported):

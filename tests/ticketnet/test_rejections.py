@@ -111,6 +111,19 @@ def test_zone_quota_rules(client):
     error = rejected(client.set_zone_quota, manifestation_code=MANIFESTATION,
                      performance_code=PERFORMANCE, zone_code="101", places_available=3)
     assert error.code == "ZONE_NUMBERED" and "setAllotment" in error.message
+    # A count is of the places the allotment export sent: none yet, so only 0 (it was
+    # "0 to 2500", the zone's capacity, before issue 10).
     error = rejected(client.set_zone_quota, manifestation_code=MANIFESTATION,
-                     performance_code=PERFORMANCE, zone_code="102", places_available=2501)
-    assert error.code == "INVALID_QUOTA" and "0 to 2500" in error.message
+                     performance_code=PERFORMANCE, zone_code="102", places_available=1)
+    assert error.code == "INVALID_QUOTA" and "send 0 to 0" in error.message
+    client.export_allotment(manifestation_code=MANIFESTATION, performance_code=PERFORMANCE,
+                            seats=[t.AllottedSeat("102", 1 + i // 1000, 1 + i % 1000, "2")
+                                   for i in range(1500)])
+    error = rejected(client.set_zone_quota, manifestation_code=MANIFESTATION,
+                     performance_code=PERFORMANCE, zone_code="102", places_available=1501)
+    assert error.code == "INVALID_QUOTA" and "send 0 to 1500" in error.message
+    error = rejected(client.set_zone_quota, manifestation_code=MANIFESTATION,
+                     performance_code=PERFORMANCE, zone_code="102", places_available=-1)
+    assert error.code == "INVALID_QUOTA"
+    assert client.set_zone_quota(manifestation_code=MANIFESTATION, performance_code=PERFORMANCE,
+                                 zone_code="102", places_available=1500).places_available == 1500
