@@ -1,7 +1,8 @@
 """The base of every job command: `--interface NAME [--institution CODE] [--json]`, runs the job
-in this process, prints one summary line (or one JSON object) and exits 0 OK, 3 WARNING,
-1 ERROR or bad usage, 4 SKIPPED."""
+in this process, prints one summary line (or one JSON object) on stdout, whatever else the run
+prints on stderr, and exits 0 OK, 3 WARNING, 1 ERROR or bad usage, 4 SKIPPED."""
 
+import contextlib
 import json
 import sys
 
@@ -54,8 +55,12 @@ class JobCommand(BaseCommand):
         except (InterfaceLookupError, CommandError, ValueError) as exc:
             self._usage_error(str(exc), options)
             return
-        run = job_run(interface_id=interface.pk, job=job, trigger=Run.Trigger.MANUAL,
-                      params=params)
+        # stdout is the command's answer (one line, or one JSON object): anything else the run
+        # prints — Django's console email backend writes the follow-up email to sys.stdout —
+        # goes to stderr.
+        with contextlib.redirect_stdout(sys.stderr):
+            run = job_run(interface_id=interface.pk, job=job, trigger=Run.Trigger.MANUAL,
+                          params=params)
         self.report(run, options)
         code = EXIT_CODES[run.status]
         if code:
