@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -49,7 +49,7 @@ class InterfaceFilter(admin.SimpleListFilter):
 
 
 class RunAdmin(InstitutionScopedAdmin):
-    list_display = ["run_number", "interface", "job", "trigger", "status_badge", "started_at",
+    list_display = ["run_number", "interface", "job_and_trigger", "status_badge", "started",
                     "run_duration", "progress", "summary"]
     list_display_links = ["run_number"]
     list_filter = [InterfaceFilter, "job", "status", "trigger", "started_at"]
@@ -85,11 +85,25 @@ class RunAdmin(InstitutionScopedAdmin):
     def run_number(self, obj):
         return f"#{obj.pk}"
 
+    @admin.display(description=_("job"), ordering="job")
+    def job_and_trigger(self, obj):
+        # The trigger under the job: one column less, the list fits a laptop's screen.
+        return format_html('{}<br><span class="run-trigger">{}</span>', obj.get_job_display(),
+                           obj.get_trigger_display())
+
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
         return format_html('<span class="run-status run-{}" data-run="{}" data-run-field="status"'
                            ' data-status="{}">{}</span>', obj.status, obj.pk, obj.status,
                            obj.get_status_display())
+
+    @admin.display(description=_("started"), ordering="started_at")
+    def started(self, obj):
+        local = timezone.localtime(obj.started_at)
+        return format_html('<time datetime="{}" title="{}">{}<br>{}</time>', local.isoformat(),
+                           formats.date_format(local, "DATETIME_FORMAT"),
+                           formats.date_format(local, "SHORT_DATE_FORMAT"),
+                           formats.time_format(local, "TIME_FORMAT"))
 
     @admin.display(description=_("duration"))
     def run_duration(self, obj):
@@ -99,7 +113,7 @@ class RunAdmin(InstitutionScopedAdmin):
     @admin.display(description=_("progress"))
     def progress(self, obj):
         return render_to_string("schedules/admin/run_progress_cell.html",
-                                {"run": obj, "progress": progress_of(obj)})
+                                {"run": obj, "progress": progress_of(obj), "compact": True})
 
     @admin.display(description=_("summary"))
     def summary(self, obj):

@@ -20,7 +20,7 @@ from .operator_schedules import (
     schedule_change,
     schedule_delete,
 )
-from .schedule_forms import ONCE, PERIODIC, ScheduleAddForm, ScheduleChangeForm
+from .schedule_forms import ScheduleAddForm, ScheduleChangeForm
 
 
 class InterfaceSchedulesAdminMixin:
@@ -98,7 +98,7 @@ class InterfaceSchedulesAdminMixin:
         interface = self._schedules_interface(request, object_id, change=True)
         item = self._schedule(interface, task_id)
         task = item.task
-        initial = {"enabled": task.enabled, "when": ONCE if item.one_off else PERIODIC,
+        initial = {"enabled": task.enabled,
                    "run_at": timezone.localtime(item.run_at) if item.run_at else None}
         if task.interval_id:
             initial.update(every=task.interval.every, period=task.interval.period,

@@ -66,7 +66,7 @@ STEP_LABELS = {
 # What a run's line shows in a list (the dashboard, the runs list), in this order.
 HEADLINE = ("sold", "duplicated", "refunded", "parked", "still_parked", "resolved_parked",
             "operations", "manifestations", "sent", "performances", "seats", "places", "lines",
-            "files", "refused", "problems")
+            "files", "refused", "problems", "steps_error", "steps_warning", "steps_ok")
 
 
 def count_label(key: str) -> str:

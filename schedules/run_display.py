@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from catalog.models import Event
 
-from .counts import headline_counts
+from .counts import counts_rows, headline_counts
 from .framework.models import Job, Run
 
 # What a job's progress counts, for its rate ("120 operations per second").
@@ -90,12 +90,20 @@ class Progress:
     def text(self) -> str:
         if self.total:
             return f"{self.done} / {self.total} ({self.percent} %)"
+        return f"{self.done} {self.unit}".strip() if self.done else "—"
+
+    @property
+    def short_text(self) -> str:
+        """For a list's narrow column: the share done, or the count while the total is
+        unknown."""
+        if self.total:
+            return f"{self.percent} %"
         return str(self.done) if self.done else "—"
 
     @property
     def rate_text(self) -> str:
         rate = self.rate
-        if rate is None:
+        if rate is None or not self.unit:  # a rate of steps or of "items" says nothing
             return ""
         for per, factor in ((_("per second"), 1), (_("per minute"), 60), (_("per hour"), 3600)):
             if rate * factor >= 1 or factor == 3600:
@@ -117,7 +125,7 @@ def progress_of(run: Run, *, now: dt.datetime | None = None) -> Progress:
         now or timezone.now())
     return Progress(done=run.progress_done, total=run.progress_total,
                     elapsed=max((until - run.started_at).total_seconds(), 0), running=running,
-                    unit=str(PROGRESS_UNITS.get(run.job, _("items"))))
+                    unit=str(PROGRESS_UNITS.get(run.job, "")))
 
 
 def elapsed_text(run: Run, *, now: dt.datetime | None = None) -> str:
@@ -141,10 +149,12 @@ def run_live(run: Run, *, now: dt.datetime | None = None) -> dict:
         "total": progress.total,
         "percent": progress.percent,
         "text": progress.text,
+        "short": progress.short_text,
         "rate": progress.rate_text,
         "left": progress.left_text,
         "bar": progress.bar,
         "duration": elapsed_text(run, now=now),
+        "counts": counts_rows(run.counts),
         "summary": " · ".join(f"{label} {n}" for label, n in headline_counts(run.counts,
                                                                                limit=3)),
     }

@@ -59,15 +59,18 @@ class TimingForm(forms.Form):
     run_at = local_datetime_field(_("Run at"))
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
+    def kind(self) -> str | None:
+        return self.cleaned_data.get("when")
+
     def clean(self):
         data = super().clean()
-        if data.get("when") == ONCE:
+        if self.kind() == ONCE:
             run_at = data.get("run_at")
             if run_at is None and "run_at" not in self.errors:
                 self.add_error("run_at", _("Enter the date and time of the run."))
             elif run_at is not None and run_at <= timezone.now():
                 self.add_error("run_at", _("Choose a time in the future."))
-        elif data.get("when") == PERIODIC:
+        elif self.kind() == PERIODIC:
             every, period = data.get("every"), data.get("period")
             if every is None and "every" not in self.errors:
                 self.add_error("every", _("Enter how often the job runs."))
@@ -80,7 +83,7 @@ class TimingForm(forms.Form):
     def timing(self) -> dict:
         """The keyword arguments of `schedule_add` / `schedule_change`."""
         data = self.cleaned_data
-        if data["when"] == ONCE:
+        if self.kind() == ONCE:
             return {"run_at": data["run_at"], "enabled": data["enabled"]}
         return {"every": data["every"], "period": data["period"],
                 "start_time": data.get("start_time"), "enabled": data["enabled"]}
@@ -121,7 +124,7 @@ class ScheduleAddForm(TimingForm):
         data = super().clean()
         job, event = data.get("job"), data.get("event")
         if job == Job.CATALOG_EXPORT:
-            if data.get("when") == PERIODIC:
+            if self.kind() == PERIODIC:
                 self.add_error("when", _("A catalogue export is sent once and never again: "
                                          "schedule it once, at a date and time."))
             if event is None and "event" not in self.errors:
@@ -147,7 +150,9 @@ class ScheduleChangeForm(TimingForm):
 
     def __init__(self, *args, one_off: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["when"].disabled = True
-        self.fields["when"].initial = ONCE if one_off else PERIODIC
-        for name in (("every", "period", "start_time") if one_off else ("run_at",)):
+        self.fixed_when = ONCE if one_off else PERIODIC
+        for name in ("when", *(("every", "period", "start_time") if one_off else ("run_at",))):
             del self.fields[name]
+
+    def kind(self) -> str:
+        return self.fixed_when

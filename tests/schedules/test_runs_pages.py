@@ -263,7 +263,7 @@ def test_every_count_a_job_writes_has_a_label():
                 keys.update(k.value for k in node.args[0].keys if isinstance(k, ast.Constant))
     assert {"sold", "batches", "sent", "zones", "files"} <= keys  # the scan finds them
     result = ApplyResult()
-    result.parked_by_reason = {reason: 1 for reason in ParkReason.values}
+    result.parked_by_reason = dict.fromkeys(ParkReason.values, 1)
     keys |= set(result.as_counts())
     keys |= {f"files_{o}" for o in ("imported", "already", "refused")}  # flat_file_import
     keys |= {f"steps_{s}" for s in ("ok", "warning", "error")}  # interface_trial.run_step

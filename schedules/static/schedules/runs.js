@@ -33,11 +33,28 @@
           .trim() + " run-" + data.status;
       } else if (field === "duration") {
         el.textContent = data.duration;
+      } else if (field === "counts") {
+        const body = el.querySelector("tbody");
+        if (!data.counts.length || !body) { return; }
+        el.hidden = false;
+        body.replaceChildren.apply(body, data.counts.map(function (row) {
+          const tr = document.createElement("tr");
+          const th = document.createElement("th");
+          const td = document.createElement("td");
+          th.scope = "row";
+          th.textContent = row[0];
+          td.textContent = row[1];
+          tr.append(th, td);
+          return tr;
+        }));
+        el.parentElement.querySelectorAll(".run-counts-none").forEach(function (p) { p.remove(); });
       } else if (field === "summary") {
         el.textContent = data.summary || "\u2014";
       } else if (field === "progress") {
         setBar(el, data);
         el.querySelectorAll(".run-progress-text").forEach(function (t) { t.textContent = data.text; });
+        el.querySelectorAll(".run-progress-short").forEach(function (t) { t.textContent = data.short; });
+        if (el.title) { el.title = data.text; }
         el.querySelectorAll(".run-rate").forEach(function (t) { t.textContent = data.rate; });
         el.querySelectorAll(".run-left").forEach(function (t) { t.textContent = data.left; });
       }

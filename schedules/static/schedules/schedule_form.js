@@ -8,9 +8,11 @@
   }
   function update(form) {
     const when = form.querySelector('input[name="when"]:checked');
-    const once = when ? when.value === "once" : false;
-    rows(["run_at"]).forEach(function (r) { r.hidden = !once; });
-    rows(["every", "period", "start_time"]).forEach(function (r) { r.hidden = once; });
+    if (when) {  // adding: the choice shows its fields (a schedule's change form has one kind)
+      const once = when.value === "once";
+      rows(["run_at"]).forEach(function (r) { r.hidden = !once; });
+      rows(["every", "period", "start_time"]).forEach(function (r) { r.hidden = once; });
+    }
     const job = form.querySelector('select[name="job"]');
     if (job) {
       rows(["event"]).forEach(function (r) {
