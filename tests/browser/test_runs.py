@@ -2,23 +2,18 @@
 real Celery worker and watch its progress reach 100 %; the runs list fits a 1366 px screen;
 edit a schedule and add a one-off export from the interface's page."""
 
-import io
 import re
 import time
 
 import pytest
-from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 from playwright.sync_api import Error as PlaywrightError
 
-from channels.demo import DEMO_INTERFACE_NAME
-from channels.models import ExternalSalesInterface
-from schedules.framework.runner import job_run
 from schedules.jobs.schedules import schedule_name
 from schedules.models import Job, Run
 from tests.schedules.conftest import celery_processes  # noqa: F401 - the worker, reused
 
-from .conftest import log_in
+from .conftest import demo_tested, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker]
 OPERATOR = ("operator", "ticketnet-demo")  # load_demo's login
@@ -28,14 +23,8 @@ SALES = 12_000  # three pages of Ticketnet's journal: the bar moves before it is
 @pytest.fixture
 def demo(simulator):
     """The demo against the simulator, its catalogue and allotments exported (the guide's
-    test procedure), then Ticketnet sells a few thousand tickets."""
-    call_command("load_demo", stdout=io.StringIO())
-    interface = ExternalSalesInterface.objects.get(internal_name=DEMO_INTERFACE_NAME)
-    interface.url = simulator.url
-    interface.save(update_fields=["url"])
-    test = job_run(interface_id=interface.pk, job=Job.INTERFACE_TEST, params={"event": "CONC27"})
-    assert test.status == Run.Status.OK, test.messages
-    return interface
+    test procedure)."""
+    return demo_tested(simulator)
 
 
 def interface_page(page, live_server, interface):
