@@ -8,6 +8,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ..counts import counts_rows
 from ..framework.runner import job_run
 from ..framework.selectors import InterfaceLookupError, interface_find
 from ..models import Run
@@ -75,7 +76,7 @@ class JobCommand(BaseCommand):
                 "run": run.pk,
             }, ensure_ascii=False))
             return
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "no counts"
+        counts = ", ".join(f"{label} {n}" for label, n in counts_rows(run.counts)) or "no counts"
         line = (f"{run.get_job_display()} on “{run.interface.internal_name}”: "
                 f"{run.status.upper()} — {counts} (run {run.pk})")
         style = {Run.Status.OK: self.style.SUCCESS, Run.Status.WARNING: self.style.WARNING,
