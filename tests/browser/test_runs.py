@@ -6,8 +6,10 @@ import re
 import time
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django_celery_beat.models import PeriodicTask
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from schedules.jobs.schedules import schedule_name
 from schedules.models import Job, Run
@@ -43,6 +45,12 @@ def test_run_the_sales_integration_and_watch_it_reach_100_percent(
     # Through the page that waits for a worker, to the run itself.
     page.wait_for_url(re.compile(r"/admin/schedules/run/\d+/change/"), timeout=60_000)
     run_id = int(re.search(r"/run/(\d+)/", page.url)[1])
+    # The runs list, open beside it, refreshes the running row in place.
+    runs = page.context.new_page()
+    runs.goto(f"{live_server.url}/admin/schedules/run/")
+    status = runs.locator(f'#result_list [data-run="{run_id}"][data-run-field="status"]')
+    assert status.get_attribute("data-status") == "running"
+    runs.evaluate("window.__notReloaded = true")
     page.evaluate("window.__notReloaded = true")
     seen, counts_seen = [], []
     deadline = time.monotonic() + 120
@@ -82,6 +90,10 @@ def test_run_the_sales_integration_and_watch_it_reach_100_percent(
     assert "Vendus" in counts and "Opérations lues" in counts
     assert "sales_integration" not in page.locator("#content").inner_text()
     screenshot(page, "done", full_page=True)
+    expect(status).to_have_text("OK", timeout=10_000)
+    row = runs.locator(f'#result_list [data-run="{run_id}"][data-run-field="progress"]')
+    expect(row).to_contain_text("100 %")
+    assert runs.evaluate("window.__notReloaded === true")
 
     # The runs list: every column on a 1366 px screen, the run's duration and its summary.
     page.goto(f"{live_server.url}/admin/schedules/run/")
@@ -115,6 +127,8 @@ def test_edit_a_schedule_and_add_a_one_off_export(demo, live_server, new_page, s
     assert page.locator("#id_when_0").count() == 0  # periodic stays periodic
     assert page.locator(".field-run_at").is_hidden()
     page.fill("#id_every", "2")
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
     screenshot(page, "schedule-form")
     page.click("input[type=submit].default")
     page.wait_for_url(re.compile(r"/change/#interface-schedules$"))
@@ -152,4 +166,6 @@ def test_the_interface_test_reads_as_a_checklist(demo, live_server, new_page, sc
     assert "fait" in steps.nth(4).locator(".run-step-status").inner_text()
     assert "5 / 5 (100 %)" in page.locator(".run-progress").inner_text()
     assert "Étapes OK" in page.locator(".run-counts").inner_text()
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
     screenshot(page, "checklist", full_page=True)
