@@ -17,11 +17,18 @@ from channels.models import ExternalSalesInterface
 from channels.tenancy import InstitutionScopedAdmin, scope_queryset
 
 from .admin_utils import follow_url
-from .counts import counts_rows, headline_counts
+from .counts import counts_rows
 from .framework.errors import UnknownJob
 from .framework.queue import run_again
 from .models import Run
-from .run_display import duration, elapsed_text, params_summary, progress_of, run_live
+from .run_display import (
+    duration,
+    elapsed_text,
+    params_summary,
+    progress_of,
+    run_live,
+    summary_text,
+)
 from .trial_checklist import trial_checklist
 
 LIVE_MAX_RUNS = 100  # rows one poll of the list may ask about
@@ -113,13 +120,12 @@ class RunAdmin(InstitutionScopedAdmin):
     @admin.display(description=_("progress"))
     def progress(self, obj):
         return render_to_string("schedules/admin/run_progress_cell.html",
-                                {"run": obj, "progress": progress_of(obj), "compact": True})
+                                {"run": obj, "progress": progress_of(obj)})
 
     @admin.display(description=_("summary"))
     def summary(self, obj):
-        text = " · ".join(f"{label} {n}" for label, n in headline_counts(obj.counts, limit=3))
         return format_html('<span class="run-summary" data-run="{}" data-run-field="summary">'
-                           '{}</span>', obj.pk, text or "—")
+                           '{}</span>', obj.pk, summary_text(obj) or "—")
 
     # URLs -------------------------------------------------------------------------------------
 

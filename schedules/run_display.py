@@ -136,6 +136,11 @@ def elapsed_text(run: Run, *, now: dt.datetime | None = None) -> str:
     return _("running for %(time)s") % {"time": seconds_text(seconds)}
 
 
+def summary_text(run: Run) -> str:
+    """A run's main counts on one short line, for a list."""
+    return " · ".join(f"{label} {n}" for label, n in headline_counts(run.counts, limit=3))
+
+
 def run_live(run: Run, *, now: dt.datetime | None = None) -> dict:
     """What the run pages poll while a run is running (small: no messages)."""
     now = now or timezone.now()
@@ -155,8 +160,7 @@ def run_live(run: Run, *, now: dt.datetime | None = None) -> dict:
         "bar": progress.bar,
         "duration": elapsed_text(run, now=now),
         "counts": counts_rows(run.counts),
-        "summary": " · ".join(f"{label} {n}" for label, n in headline_counts(run.counts,
-                                                                               limit=3)),
+        "summary": summary_text(run),
     }
 
 
