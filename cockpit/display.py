@@ -1,5 +1,5 @@
-"""What the dashboard shows of the selectors' figures: each interface's status light, readable
-durations and counts, its two charts and the links to the pages behind them."""
+"""What the dashboard shows of the selectors' figures: each interface's status light, its runs'
+main counts (labelled by `schedules.counts`), its two charts and the links behind them."""
 
 from __future__ import annotations
 
@@ -10,33 +10,15 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from channels.models import SalesChannel
+from schedules.counts import headline_counts
 from schedules.models import Run
 
 from .charts import Chart, Series, stacked_bars
 from .selectors import Dashboard, InterfaceDashboard
 
-# The counts a run's line on the dashboard shows, in this order, when they are not zero.
-COUNT_LABELS = {
-    "sold": gettext_lazy("sold"),
-    "duplicated": gettext_lazy("duplicated"),
-    "refunded": gettext_lazy("refunded"),
-    "parked": gettext_lazy("parked"),
-    "still_parked": gettext_lazy("still parked"),
-    "resolved_parked": gettext_lazy("parked lines integrated"),
-    "operations": gettext_lazy("operations read"),
-    "manifestations": gettext_lazy("manifestations"),
-    "sent": gettext_lazy("sent"),
-    "performances": gettext_lazy("performances"),
-    "seats": gettext_lazy("seats"),
-    "places": gettext_lazy("places"),
-    "lines": gettext_lazy("lines"),
-    "files": gettext_lazy("files"),
-    "refused": gettext_lazy("refused"),
-    "problems": gettext_lazy("problems"),
-}
 STATUS_ORDER = [Run.Status.OK, Run.Status.WARNING, Run.Status.ERROR, Run.Status.SKIPPED,
                 Run.Status.RUNNING]
 
@@ -72,25 +54,8 @@ def light_of(board: InterfaceDashboard) -> Light:
     return Light("ok", _("All good"), [])
 
 
-def duration(run: Run) -> str:
-    if run.finished_at is None:
-        return ""
-    seconds = max((run.finished_at - run.started_at).total_seconds(), 0)
-    if seconds < 1:
-        return _("%(ms)d ms") % {"ms": round(seconds * 1000)}
-    if seconds < 60:
-        return _("%(s)s s") % {"s": formats.number_format(round(seconds, 1), 1)}
-    minutes, seconds = divmod(round(seconds), 60)
-    if minutes < 60:
-        return _("%(m)d min %(s)02d s") % {"m": minutes, "s": seconds}
-    hours, minutes = divmod(minutes, 60)
-    return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
-
-
 def counts_summary(run: Run) -> list[tuple[str, int]]:
-    counts = run.counts or {}
-    return [(str(label), counts[key]) for key, label in COUNT_LABELS.items()
-            if isinstance(counts.get(key), int) and counts[key]]
+    return headline_counts(run.counts)
 
 
 def _day(day: dt.date) -> str:

@@ -17,10 +17,9 @@ from catalog.models import Performance, SeatAllocation, ZoneAllocation
 from channels.models import ExternalSalesInterface
 from channels.tenancy import scope_queryset
 from sales.models import ParkedOperation, ParkReason, Ticket
+from schedules.beat import Schedule, schedule_of
 from schedules.jobs.schedules import schedule_name
 from schedules.models import Job, Run
-
-from .beat import Schedule, schedule_of
 
 DAYS = 30  # the charts' window, today included
 UPCOMING_PERFORMANCES = 8  # per institution, in the quota table

@@ -1,110 +1,67 @@
-"""Admin of runs (filter, progress, counts, messages, "run again"), the "retry" action on
-parked lines, and the job buttons and schedules of the external sales interface."""
+"""The app's admin: runs (`admin_runs`), the "retry" action on parked lines, and on the external
+sales interface's page its job buttons (each lands on its run), schedules and exports;
+django-celery-beat's own admin for superusers only."""
 
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from channels.models import ExternalSalesInterface
-from channels.tenancy import InstitutionScopedAdmin
+from channels.tenancy import scope_queryset
 from mappings.admin_utils import interface_links
 from sales.admin_utils import ParkedOperationAdmin
 from sales.models import ParkedOperation
 
 from .admin_exports import CatalogExportAdminMixin
 from .admin_interface_trial import InterfaceTrialAdminMixin
+from .admin_runs import RunAdmin
+from .admin_schedules import InterfaceSchedulesAdminMixin
+from .admin_utils import follow_url
 from .framework import registry
 from .framework.errors import UnknownJob
-from .framework.queue import job_queue, run_again
+from .framework.queue import job_queue
 from .jobs.channel_rules import channel_refusal
 from .jobs.not_known import exported_events
 from .jobs.schedules import schedules_ensure
 from .models import Job, Run
 
+# Seconds a queued job may wait for a worker before its page asks whether one is running.
+WORKER_HINT_AFTER_SECONDS = 15
 
-@admin.register(Run)
-class RunAdmin(InstitutionScopedAdmin):
-    list_display = ["__str__", "interface", "job", "trigger", "status_badge", "started_at",
-                    "finished_at", "progress", "counts_summary"]
-    list_filter = [("interface", admin.RelatedOnlyFieldListFilter), "job", "status", "trigger",
-                   "started_at"]
-    list_select_related = ["interface"]
-    date_hierarchy = "started_at"
-    actions = ["run_again_action"]
-    show_full_result_count = False
-    change_form_template = "schedules/admin/run_change_form.html"
-    fields = ["interface", "job", "trigger", "status_badge", "params", "started_at",
-              "finished_at", "progress", "counts_table", "messages_list", "attempt",
-              "celery_task_id"]
-    readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, obj):
-        colours = {Run.Status.OK: "#1a7f37", Run.Status.WARNING: "#9a6700",
-                   Run.Status.ERROR: "#cf222e", Run.Status.SKIPPED: "#6e7781",
-                   Run.Status.RUNNING: "#0969da"}
-        return format_html('<strong style="color:{}">{}</strong>',
-                           colours.get(obj.status, "inherit"), obj.get_status_display())
-
-    @admin.display(description=_("progress"))
-    def progress(self, obj):
-        if obj.progress_total:
-            return f"{obj.progress_done} / {obj.progress_total} ({obj.progress_percent} %)"
-        return str(obj.progress_done) if obj.progress_done else "—"
-
-    @admin.display(description=_("counts"))
-    def counts_summary(self, obj):
-        return ", ".join(f"{k} {v}" for k, v in sorted((obj.counts or {}).items()) if v) or "—"
-
-    @admin.display(description=_("counts"))
-    def counts_table(self, obj):
-        rows = sorted((obj.counts or {}).items())
-        if not rows:
-            return "—"
-        return format_html("<table>{}</table>", format_html_join(
-            "", "<tr><th>{}</th><td>{}</td></tr>", rows))
-
-    @admin.display(description=_("messages"))
-    def messages_list(self, obj):
-        items = obj.messages or []
-        if not items:
-            return "—"
-        return format_html("<ul>{}</ul>", format_html_join(
-            "", "<li><strong>{}</strong> {}<br><em>{}</em></li>",
-            ((m.get("level", "").upper(), m.get("text", ""), m.get("action", ""))
-             for m in items)))
-
-    @admin.action(description=_("Run again"), permissions=["view"])
-    def run_again_action(self, request, queryset):
-        queued = 0
-        for run in queryset:
-            try:
-                run_again(run=run)
-            except UnknownJob:
-                self.message_user(
-                    request, _("The job “%(job)s” is not available in this version.")
-                    % {"job": run.job}, messages.WARNING)
-            else:
-                queued += 1
-        if queued:
-            self.message_user(request, ngettext(
-                "%(n)d run queued: refresh the list to follow it.",
-                "%(n)d runs queued: refresh the list to follow them.", queued) % {"n": queued})
+admin.site.register(Run, RunAdmin)
 
 
 # sales.admin registered the plain one (sales comes before schedules in INSTALLED_APPS).
 admin.site.unregister(ParkedOperation)
+
+
+class RunLinesFilter(admin.SimpleListFilter):
+    """`?run=<id>`: the lines a retry run was given (its parameters list their ids), so the
+    run's page links to them instead of printing thousands of ids."""
+
+    title = _("retried by run")
+    parameter_name = "run"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, _("Run #%(n)s") % {"n": value})] if value and value.isdigit() else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        # The run is looked up within the user's institutions, as its lines are.
+        run = scope_queryset(Run.objects.all(), request.user).filter(
+            pk=int(value) if value.isdigit() else 0).values_list("params", flat=True).first()
+        ids = (run or {}).get("parked_operation_ids") or []
+        return queryset.filter(pk__in=[i for i in ids if isinstance(i, int)])
 
 
 @admin.register(ParkedOperation)
@@ -114,6 +71,7 @@ class ParkedOperationRetryAdmin(ParkedOperationAdmin):
     The sales integration job reads `params["parked_operation_ids"]` on a RETRY run."""
 
     actions = ["retry_action"]
+    list_filter = [*ParkedOperationAdmin.list_filter, RunLinesFilter]
 
     @admin.action(description=_("Retry the selected lines"), permissions=["view"])
     def retry_action(self, request, queryset):
@@ -141,7 +99,8 @@ class ParkedOperationRetryAdmin(ParkedOperationAdmin):
 
 
 class InterfaceJobsMixin:
-    """Added to the interface admin: schedules created on save, and job buttons."""
+    """Added to the interface admin: schedules created on save, and job buttons that land on
+    the job's run (through the page that waits for a worker to start it)."""
 
     change_form_template = "schedules/admin/interface_change_form.html"
     job_buttons = [
@@ -166,6 +125,9 @@ class InterfaceJobsMixin:
                 self._job_view(job)), name=f"{info[0]}_{info[1]}_{slug.replace('-', '_')}")
             for slug, job, _label in self.job_buttons
         ]
+        urls.append(path("<path:object_id>/follow/<uuid:task_id>/",
+                         self.admin_site.admin_view(self.follow_run_view),
+                         name=f"{info[0]}_{info[1]}_follow_run"))
         return urls + super().get_urls()
 
     def _job_view(self, job):
@@ -181,19 +143,43 @@ class InterfaceJobsMixin:
                 return redirect(change_url)
             try:
                 with transaction.atomic():
-                    job_queue(interface_id=obj.pk, job=job, trigger=Run.Trigger.MANUAL)
+                    task_id = job_queue(interface_id=obj.pk, job=job,
+                                        trigger=Run.Trigger.MANUAL)
             except UnknownJob:
                 self.message_user(request, _("This job is not available in this version."),
                                   messages.WARNING)
-            else:
-                self.message_user(request, format_html(
-                    _("“{job}” queued. Follow it in the <a href=\"{url}\">runs</a>."),
-                    job=Job(job).label,
-                    url=reverse("admin:schedules_run_changelist")
-                    + f"?interface__id__exact={obj.pk}&job__exact={job}"))
-            return redirect(change_url)
+                return redirect(change_url)
+            return redirect(follow_url(interface_id=obj.pk, task_id=task_id, job=job))
 
         return view
+
+    def follow_run_view(self, request, object_id, task_id):
+        """Wait for the run of the Celery task `task_id`, then show it. The run is made by the
+        worker that takes the task (the runner, with its lock), so until then there is no run
+        to show: this page says so and polls."""
+        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_permission(request, obj):
+            return redirect("admin:index")
+        run_id = (Run.objects.filter(interface=obj, celery_task_id=str(task_id))
+                  .order_by("-started_at", "-pk").values_list("pk", flat=True).first())
+        run_url = reverse("admin:schedules_run_change", args=[run_id]) if run_id else ""
+        if request.GET.get("format") == "json":
+            return JsonResponse({"run_url": run_url})
+        if run_url:
+            return redirect(run_url)
+        job = request.GET.get("job", "")
+        opts = self.model._meta
+        return TemplateResponse(request, "schedules/admin/run_follow.html", {
+            **self.admin_site.each_context(request), "opts": opts, "original": obj,
+            "interface": obj, "title": _("Waiting for a worker"),
+            "change_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
+                                  args=[obj.pk]),
+            "job_label": Job(job).label if job in Job.values else "",
+            "follow_json_url": request.path + "?format=json",
+            "hint_after_ms": WORKER_HINT_AFTER_SECONDS * 1000,
+            "runs_url": reverse("admin:schedules_run_changelist")
+            + f"?interface__id__exact={obj.pk}",
+        })
 
     def render_change_form(self, request, context, *args, **kwargs):
         obj = kwargs.get("obj") or context.get("original")
@@ -210,19 +196,41 @@ class InterfaceJobsMixin:
                  "refusal": " ".join(channel_refusal(interface=obj, job=job) or ())}
                 for slug, job, label in self.job_buttons
             ]
+            context.update(self.schedules_context(request, obj))
         return super().render_change_form(request, context, *args, **kwargs)
 
 
+class SuperuserOnlyAdmin:
+    """django-celery-beat's admin edits any institution's schedules: superusers only.
+    Operators edit their interfaces' schedules on the interface's page."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
 def install_interface_admin(site=admin.site):
-    """Replace the registered interface admin by a subclass with the jobs mixin."""
+    """Replace the registered interface admin by a subclass with the jobs mixins, and
+    django-celery-beat's admins by superuser-only ones."""
+    for model, model_admin in list(site._registry.items()):
+        if model._meta.app_label == "django_celery_beat" and not isinstance(
+            model_admin, SuperuserOnlyAdmin
+        ):
+            site.unregister(model)
+            site.register(model, type(f"SuperuserOnly{type(model_admin).__name__}",
+                                      (SuperuserOnlyAdmin, type(model_admin)), {}))
     base = site._registry.get(ExternalSalesInterface)
     if base is None or isinstance(base, InterfaceJobsMixin):
         return
     site.unregister(ExternalSalesInterface)
     site.register(ExternalSalesInterface,
                   type("ExternalSalesInterfaceJobsAdmin",
-                       (CatalogExportAdminMixin, InterfaceTrialAdminMixin, InterfaceJobsMixin,
-                        type(base)), {}))
+                       (CatalogExportAdminMixin, InterfaceTrialAdminMixin,
+                        InterfaceSchedulesAdminMixin, InterfaceJobsMixin, type(base)), {}))
 
 
 install_interface_admin()

@@ -8,12 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Event
 from mappings.selectors import interface_events
 
+from .admin_utils import follow_url
 from .framework.queue import job_queue
 from .jobs.catalog_plan import catalog_plan
 from .jobs.channel_rules import channel_refusal
@@ -112,16 +112,13 @@ class CatalogExportAdminMixin:
             return redirect(preview_url)
         if request.method == "POST":
             with transaction.atomic():
-                job_queue(interface_id=interface.pk, job=Job.CATALOG_EXPORT,
-                          trigger=Run.Trigger.MANUAL, params={"event_id": event.pk})
-            self.message_user(request, format_html(
-                _("The catalogue export of “{event}” is queued. Follow it in the "
-                  "<a href=\"{url}\">runs</a>, then call Ticketnet to confirm the product was "
-                  "created on their side."),
-                event=event,
-                url=reverse("admin:schedules_run_changelist")
-                + f"?interface__id__exact={interface.pk}&job__exact={Job.CATALOG_EXPORT}"))
-            return redirect(preview_url)
+                task_id = job_queue(interface_id=interface.pk, job=Job.CATALOG_EXPORT,
+                                    trigger=Run.Trigger.MANUAL, params={"event_id": event.pk})
+            self.message_user(request, _(
+                "The catalogue export of “%(event)s” is queued. Once it has run, call Ticketnet "
+                "to confirm the product was created on their side.") % {"event": event})
+            return redirect(follow_url(interface_id=interface.pk, task_id=task_id,
+                                       job=Job.CATALOG_EXPORT))
         context = self._context(
             request, interface,
             title=_("Export “%(event)s” to Ticketnet?") % {"event": event},

@@ -1,5 +1,5 @@
 """The interface test from the interface's admin page: the "Run the interface test" button opens
-a form to pick the event, then queues the test and points to its run."""
+a form to pick the event, then queues the test and lands on its run."""
 
 from django import forms
 from django.contrib import messages
@@ -7,12 +7,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Event
 from mappings.selectors import interface_events
 
+from .admin_utils import follow_url
 from .framework.queue import job_queue
 from .models import Job, Run
 
@@ -52,14 +52,12 @@ class InterfaceTrialAdminMixin:
             if form.is_valid():
                 event = form.cleaned_data["event"]
                 with transaction.atomic():
-                    job_queue(interface_id=obj.pk, job=Job.INTERFACE_TEST,
-                              trigger=Run.Trigger.MANUAL, params={"event": event.code})
-                runs = (reverse("admin:schedules_run_changelist")
-                        + f"?interface__id__exact={obj.pk}&job__exact={Job.INTERFACE_TEST}")
-                self.message_user(request, format_html(
-                    _("Interface test with “{event}” queued. Follow its steps in the "
-                      "<a href=\"{url}\">runs</a>."), event=event, url=runs), messages.SUCCESS)
-                return redirect(change_url)
+                    task_id = job_queue(interface_id=obj.pk, job=Job.INTERFACE_TEST,
+                                        trigger=Run.Trigger.MANUAL, params={"event": event.code})
+                self.message_user(request, _("Interface test with “%(event)s” queued.")
+                                  % {"event": event}, messages.SUCCESS)
+                return redirect(follow_url(interface_id=obj.pk, task_id=task_id,
+                                           job=Job.INTERFACE_TEST))
         else:
             form = InterfaceTrialForm(interface=obj)
         context = {

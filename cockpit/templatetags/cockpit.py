@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from ..display import counts_summary, duration
+from schedules.run_display import duration
+
+from ..display import counts_summary
 
 register = template.Library()
 

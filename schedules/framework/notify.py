@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from channels.models import ExternalSalesInterface
 
+from ..counts import counts_rows
 from .models import Run
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def run_notify(*, run_id: int) -> bool:
             "run": run,
             "interface": interface,
             "institution": interface.institution,
-            "counts": sorted((run.counts or {}).items()),
+            "counts": counts_rows(run.counts),
             "messages": run.messages or [],
             "url": run_admin_url(run),
         })

@@ -114,6 +114,7 @@ def catalog_export(ctx: JobContext) -> None:
 
     client = interface_client(interface=interface)
     total = len(plan.to_send)
+    ctx.progress(0, total, force=True)  # the total from the start: the page shows a bar
     for done, planned in enumerate(plan.to_send, start=1):
         _send_one(ctx, client, planned)
         ctx.progress(done, total)

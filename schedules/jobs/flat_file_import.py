@@ -146,6 +146,7 @@ def flat_file_import(ctx: JobContext) -> None:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     if not files:
         ctx.info(_("No new flat file in %(folder)s.") % {"folder": folder})
+    ctx.progress(0, len(files), force=True)  # the total from the start: the page shows a bar
     for done, path in enumerate(files, start=1):
         outcome = _import_one(ctx, path)
         ctx.count("files")

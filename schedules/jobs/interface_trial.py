@@ -15,6 +15,7 @@ from mappings.selectors import correspondence_book
 from sales.models import Ticket
 from sales.selectors import quota_seats_left
 
+from ..counts import STEP_ORDER as STEPS
 from ..framework import registry
 from ..framework.context import ERROR, JobContext
 from ..framework.errors import JobError, TimeLimitReached, UnknownJob
@@ -56,7 +57,7 @@ class StepOutcome:
     value: object = None
 
 
-def _step_labels() -> dict[str, str]:
+def step_labels() -> dict[str, str]:
     return {
         Job.CATALOG_EXPORT: _("a. Catalogue export"),
         Job.ALLOTMENT_EXPORT: _("b. Allotment export"),
@@ -72,7 +73,7 @@ def run_step(ctx: JobContext, key: str, fn: Callable[[StepContext], object], *,
     its counts prefixed with the step's key; a raised JobError or crash makes the step ERROR.
     `lock_job`: hold that job's lock for the interface (a scheduled run of the same job
     cannot run beside the step)."""
-    label = _step_labels()[key]
+    label = step_labels()[key]
     sub = StepContext(ctx, params or {})
     value = None
     with job_lock(interface_id=ctx.interface.pk, job=lock_job or key) as lock:
@@ -97,11 +98,15 @@ def run_step(ctx: JobContext, key: str, fn: Callable[[StepContext], object], *,
     status = {"ok": "ok", "warning": "warning", "error": "error"}[str(sub.status())]
     for m in sub.messages:
         ctx.message(m["level"], f"{label} — {m['text']}", m["action"])
+        # The run page shows the test as a checklist: each message knows its step.
+        ctx.messages[-1].update(step=key, step_text=m["text"])
     for name, n in sub.counts.items():
         ctx.count(f"{key}.{name}", n)
     ctx.count(f"steps_{status}")
     summary = {"ok": _("OK"), "warning": _("WARNING"), "error": _("ERROR")}[status]
     ctx.info(_("%(step)s: %(status)s") % {"step": label, "status": summary})
+    ctx.messages[-1].update(step=key, step_status=status)
+    ctx.progress(STEPS.index(key) + 1, len(STEPS), force=True)
     return StepOutcome(status=status, value=value)
 
 
@@ -127,11 +132,11 @@ def interface_test(ctx: JobContext) -> None:
             _("Import a flat file with manage.py import_flat_file instead."),
         )
     ctx.info(_("Interface test with the event “%(event)s”.") % {"event": event})
-    steps_left = [Job.CATALOG_EXPORT, Job.ALLOTMENT_EXPORT, "box_office",
-                  Job.SALES_INTEGRATION]
+    ctx.progress(0, len(STEPS), force=True)
+    steps_left = list(STEPS[:-1])
 
     def stopped(after: str) -> None:
-        labels = _step_labels()
+        labels = step_labels()
         rest = steps_left[steps_left.index(after) + 1:]
         if rest:
             ctx.info(_("Not run, because the step before failed: %(steps)s.")

@@ -1,12 +1,14 @@
 """The base of every job command: `--interface NAME [--institution CODE] [--json]`, runs the job
-in this process, prints one summary line (or one JSON object) and exits 0 OK, 3 WARNING,
-1 ERROR or bad usage, 4 SKIPPED."""
+in this process, prints one summary line (or one JSON object) on stdout, whatever else the run
+prints on stderr, and exits 0 OK, 3 WARNING, 1 ERROR or bad usage, 4 SKIPPED."""
 
+import contextlib
 import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ..counts import counts_rows
 from ..framework.runner import job_run
 from ..framework.selectors import InterfaceLookupError, interface_find
 from ..models import Run
@@ -54,8 +56,12 @@ class JobCommand(BaseCommand):
         except (InterfaceLookupError, CommandError, ValueError) as exc:
             self._usage_error(str(exc), options)
             return
-        run = job_run(interface_id=interface.pk, job=job, trigger=Run.Trigger.MANUAL,
-                      params=params)
+        # stdout is the command's answer (one line, or one JSON object): anything else the run
+        # prints — Django's console email backend writes the follow-up email to sys.stdout —
+        # goes to stderr.
+        with contextlib.redirect_stdout(sys.stderr):
+            run = job_run(interface_id=interface.pk, job=job, trigger=Run.Trigger.MANUAL,
+                          params=params)
         self.report(run, options)
         code = EXIT_CODES[run.status]
         if code:
@@ -70,7 +76,7 @@ class JobCommand(BaseCommand):
                 "run": run.pk,
             }, ensure_ascii=False))
             return
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "no counts"
+        counts = ", ".join(f"{label} {n}" for label, n in counts_rows(run.counts)) or "no counts"
         line = (f"{run.get_job_display()} on “{run.interface.internal_name}”: "
                 f"{run.status.upper()} — {counts} (run {run.pk})")
         style = {Run.Status.OK: self.style.SUCCESS, Run.Status.WARNING: self.style.WARNING,

@@ -7,6 +7,7 @@ browser is the distribution's. Without it the tests are skipped, except in CI (`
 where they fail.
 """
 
+import io
 import os
 import re
 from pathlib import Path
@@ -93,3 +94,22 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("input[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def demo_tested(simulator):
+    """load_demo against the simulator, then the guide's test procedure (catalogue export,
+    allotments, Ticketnet sells, duplicates and refunds, sales integration); the interface."""
+    from django.core.management import call_command
+
+    from channels.demo import DEMO_INTERFACE_NAME
+    from channels.models import ExternalSalesInterface
+    from schedules.framework.runner import job_run
+    from schedules.models import Job, Run
+
+    call_command("load_demo", stdout=io.StringIO())
+    interface = ExternalSalesInterface.objects.get(internal_name=DEMO_INTERFACE_NAME)
+    interface.url = simulator.url
+    interface.save(update_fields=["url"])
+    test = job_run(interface_id=interface.pk, job=Job.INTERFACE_TEST, params={"event": "CONC27"})
+    assert test.status == Run.Status.OK, test.messages
+    return interface

@@ -2,20 +2,17 @@
 the demo's runs and charts; the header reads at WCAG AA; /api/docs/ renders offline."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.utils import timezone
 
 from channels.demo import DEMO_INTERFACE_NAME
-from channels.models import ExternalSalesInterface
 from schedules.framework.runner import job_run
 from schedules.models import Job, Run
 
-from .conftest import log_in
+from .conftest import demo_tested, log_in
 
 pytestmark = pytest.mark.browser
 OPERATOR = ("operator", "ticketnet-demo")  # load_demo's login
@@ -26,12 +23,7 @@ def demo(simulator):
     """The demo against the simulator: the guide's test procedure (catalogue export,
     allotments, Ticketnet sells, duplicates and refunds, sales integration), then a sales
     integration of 40 more sales; and a week of earlier scheduled runs for the charts."""
-    call_command("load_demo", stdout=io.StringIO())
-    interface = ExternalSalesInterface.objects.get(internal_name=DEMO_INTERFACE_NAME)
-    interface.url = simulator.url
-    interface.save(update_fields=["url"])
-    test = job_run(interface_id=interface.pk, job=Job.INTERFACE_TEST, params={"event": "CONC27"})
-    assert test.status == Run.Status.OK, test.messages
+    interface = demo_tested(simulator)
     simulator.state.generate(count=40, seed=7)
     integration = job_run(interface_id=interface.pk, job=Job.SALES_INTEGRATION)
     assert integration.status == Run.Status.OK, integration.messages

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, PeriodicTask
 
-from cockpit.beat import next_run, schedule_of
 from cockpit.charts import TOP, Series, nice_ceiling, stacked_bars
+from schedules.beat import next_run, schedule_of
 
 NOW = timezone.make_aware(dt.datetime(2026, 12, 1, 12, 0))
 

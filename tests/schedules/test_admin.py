@@ -76,7 +76,9 @@ def test_run_detail_shows_counts_messages_and_progress(client):
     body = client.get(reverse("admin:schedules_run_change", args=[run.pk])).content.decode()
     assert "250 / 1000 (25 %)" in body
     assert "text 0" in body and "do it" in body
-    assert "<th>parked</th><td>1</td>" in body
+    # Counts by name, never by their key (issue 11: "raw count keys").
+    assert '<th scope="row">Lines parked</th><td>1</td>' in body
+    assert "<th>parked</th>" not in body
 
 
 def test_run_again_queues_the_same_job_after_commit(client, django_capture_on_commit_callbacks):

@@ -78,3 +78,18 @@ def test_argparse_usage_errors_exit_1_not_2():
                           cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "--interface" in proc.stderr
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as a command runs: the email goes at once
+def test_json_is_the_only_thing_on_stdout_with_the_console_email_backend(capsys, settings):
+    """The console email backend prints the follow-up email on sys.stdout: a command's stdout
+    stays one JSON object, the email goes to stderr (issue 11, item 9)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    f.InterfaceFactory(internal_name="FR * Ticketnet", followup_emails="ops@example.org")
+    with pytest.raises(SystemExit) as exited:
+        call_command("run_job", "--interface", "FR * Ticketnet", "--job", jobs.TEST_JOB,
+                     "--param", "outcome=warning", "--json")
+    out, err = capsys.readouterr()
+    assert exited.value.code == 3
+    assert json.loads(out)["status"] == "WARNING"  # the whole of stdout parses
+    assert "ops@example.org" in err and "/admin/schedules/run/" in err  # the email

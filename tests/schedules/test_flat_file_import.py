@@ -268,6 +268,6 @@ def test_the_admin_retry_sends_pass_lines_to_the_flat_file_import(
         client.post(reverse("admin:sales_parkedoperation_changelist"),
                     {"action": "retry_action", "_selected_action": [parked.pk]})
     [queued] = callbacks
-    assert queued.keywords["job"] == Job.FLAT_FILE_IMPORT
-    assert queued.keywords["params"] == {"parked_operation_ids": [parked.pk]}
-    assert queued.keywords["trigger"] == Run.Trigger.RETRY
+    assert queued.keywords["kwargs"]["job"] == Job.FLAT_FILE_IMPORT
+    assert queued.keywords["kwargs"]["params"] == {"parked_operation_ids": [parked.pk]}
+    assert queued.keywords["kwargs"]["trigger"] == Run.Trigger.RETRY

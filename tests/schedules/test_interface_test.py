@@ -143,7 +143,9 @@ def test_the_admin_button_opens_a_form_of_the_interface_events_and_queues_the_te
     from tests.schedules.test_admin import staff_of
 
     queued = []
-    monkeypatch.setattr(admin_interface_trial, "job_queue", lambda **kw: queued.append(kw))
+    task_id = "0b7c5f1e-0000-4000-8000-000000000001"  # job_queue returns the Celery task's id
+    monkeypatch.setattr(admin_interface_trial, "job_queue",
+                        lambda **kw: queued.append(kw) or task_id)
     interface = f.InterfaceFactory()
     mine = build_event(interface=interface, code="CONC27")
     elsewhere = build_event(interface=f.InterfaceFactory(), code="OTHER")
@@ -156,7 +158,8 @@ def test_the_admin_button_opens_a_form_of_the_interface_events_and_queues_the_te
     assert [c.value for c in choices] == [mine.pk]
     refused = client.post(url, {"event": elsewhere.pk})
     assert refused.status_code == 200 and refused.context["form"].errors["event"]
-    assert client.post(url, {"event": mine.pk}).status_code == 302
+    done = client.post(url, {"event": mine.pk})
+    assert done.status_code == 302 and f"/follow/{task_id}/" in done["Location"]  # to its run
     assert queued == [{"interface_id": interface.pk, "job": Job.INTERFACE_TEST,
                        "trigger": "manual", "params": {"event": "CONC27"}}]
     other = f.InterfaceFactory()

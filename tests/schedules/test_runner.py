@@ -48,7 +48,7 @@ def test_warning_emails_the_followup_operators_in_french_with_a_link(interface, 
     assert "s'est terminé" in email.body or "s’est terminé" in email.body
     assert "2 lines parked: unknown tariff code 15." in email.body
     assert "Enter the code, then retry." in email.body
-    assert "parked: 2" in email.body
+    assert "Lignes mises en attente: 2" in email.body  # the count by its name (not "parked")
     assert f"https://bridge.example.org/admin/schedules/run/{r.pk}/change/" in email.body
 
 
