@@ -31,9 +31,8 @@ def quota_sync(ctx: JobContext) -> None:
     book = correspondence_book(interface=interface)
     client = interface_client(interface=interface)
     synced: set[int] = set()
+    ctx.progress(0, len(zones), force=True)  # the total from the start: the page shows a bar
     for done, ((performance_id, zone_id), zone) in enumerate(sorted(zones.items()), start=1):
-    ctx.progress(0, len(left), force=True)  # the total from the start: the page shows a bar
-    for done, ((performance_id, zone_id), places) in enumerate(sorted(left.items()), start=1):
         perf = performances[performance_id]
         zone_code = book.code_for(Kind.ZONE, zone_id)
         if zone_code is None:

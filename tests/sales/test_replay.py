@@ -207,7 +207,7 @@ def test_the_migration_numbers_existing_lines_and_links_their_chains():
                                    reason=ParkReason.ORIGINAL_UNKNOWN)
     ParkedOperation.objects.filter(operation_id=sale.operation_id).update(
         reason=ParkReason.UNKNOWN_CODE)
-    migration = importlib.import_module("sales.migrations.0004_parked_chains")
+    migration = importlib.import_module("sales.migrations.0006_parked_chains")
     migration.number_and_link(apps, None)
     rows = parked(w)
     head = rows[sale.operation_id]

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('channels', '0003_interface_flat_files'),
-        ('sales', '0003_leaner_ticket_indexes'),
+        ('sales', '0005_park_reason_performance_cancelled'),
     ]
 
     operations = [
