@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "catalog",
     "mappings",
     "sales",
+    "reconciliation",
     "schedules",
     "cockpit",
 ] + (["ticketnet_simulator"] if SIMULATOR_ENABLED else [])
