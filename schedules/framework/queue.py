@@ -6,6 +6,7 @@ made by the worker that takes the job, so a job the broker refused leaves no run
 
 import logging
 import uuid
+from functools import partial
 
 import kombu.exceptions
 from django.db import transaction
@@ -52,15 +53,17 @@ def job_queue(*, interface_id: int, job: str, trigger: str = Run.Trigger.MANUAL,
     if getattr(user, "pk", None) is not None:
         kwargs["requested_by"] = user.pk
 
-    def publish():
-        try:
-            run_job.apply_async(kwargs=kwargs, task_id=task_id)
-        except BROKER_ERRORS as exc:  # lost between the check and the commit
-            logger.warning("Job %s for interface %s not queued: %s", job, interface_id, exc)
-            raise JobQueueUnavailable(str(exc)) from exc
-
-    transaction.on_commit(publish)
+    transaction.on_commit(partial(_publish, kwargs=kwargs, task_id=task_id))
     return task_id
+
+
+def _publish(*, kwargs: dict, task_id: str) -> None:
+    try:
+        run_job.apply_async(kwargs=kwargs, task_id=task_id)
+    except BROKER_ERRORS as exc:  # lost between the check and the commit
+        logger.warning("Job %s for interface %s not queued: %s", kwargs["job"],
+                       kwargs["interface_id"], exc)
+        raise JobQueueUnavailable(str(exc)) from exc
 
 
 def run_again(*, run: Run, user=None) -> str:
