@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from channels.models import ExternalQuota, SalesChannel
 from channels.rules import institution_field, unique_per_institution
+from channels.validators import validate_plain_text
 
 
 class Hall(models.Model):
     institution = institution_field(related_name="halls")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
 
     class Meta:
         verbose_name = _("hall")
@@ -35,7 +36,7 @@ class LogicalConfiguration(models.Model):
     hall = models.ForeignKey(
         Hall, on_delete=models.CASCADE, related_name="configurations", verbose_name=_("hall")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
 
     class Meta:
         verbose_name = _("logical configuration")
@@ -50,7 +51,7 @@ class LogicalConfiguration(models.Model):
 
 class SeatCategory(models.Model):
     institution = institution_field(related_name="seat_categories")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
     rank = models.PositiveSmallIntegerField(_("rank"), default=1)
 
     class Meta:
@@ -72,7 +73,7 @@ class Zone(models.Model):
         LogicalConfiguration, on_delete=models.CASCADE, related_name="zones",
         verbose_name=_("logical configuration"),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
     block_letter = models.CharField(
         _("block letter"), max_length=2, blank=True, help_text=_("A for block A1.")
     )
@@ -166,8 +167,8 @@ class Tariff(models.Model):
     )
 
     institution = institution_field(related_name="tariffs")
-    code = models.CharField(_("code"), max_length=16)
-    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=16, validators=[validate_plain_text])
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
     audience_type = models.CharField(
         _("audience type"), max_length=32, choices=AudienceType.choices,
         default=AudienceType.OCCASIONAL_CONTACT,
@@ -197,8 +198,8 @@ class Event(models.Model):
         UNDATED_PASS = "undated_pass", _("Undated pass")
 
     institution = institution_field(related_name="events")
-    code = models.CharField(_("code"), max_length=8)
-    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=8, validators=[validate_plain_text])
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SINGLE)
     season = models.PositiveSmallIntegerField(
         _("season"), help_text=_("Year the season starts, for example 2017.")
@@ -380,7 +381,7 @@ class ActivityProfile(models.Model):
     """Which events a sales channel sells."""
 
     institution = institution_field(related_name="activity_profiles")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="activity_profiles",
         verbose_name=_("sales channel"),

@@ -10,6 +10,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
+from audit.services import audit_record
+
 from .forms import (
     ACCOUNT_FIELDS,
     FLAT_FILE_FIELDS,
@@ -132,6 +135,16 @@ class ExternalSalesInterfaceAdmin(_InstitutionFieldAdmin):
         (_("Ticketnet account"), {"fields": ACCOUNT_FIELDS}),
         (_("Flat files (passes)"), {"classes": ["collapse"], "fields": FLAT_FILE_FIELDS}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("password"):
+            # "Password changed", never the value (the form encrypted it already).
+            audit_record(institution_id=obj.institution_id, actor=request.user,
+                         action=AuditEntry.Action.CREDENTIAL_CHANGE,
+                         target=f"{obj.internal_name} ({obj.login})",
+                         params={"interface_id": obj.pk, "field": "password",
+                                 "first": not change})
 
     @admin.display(description=_("password set"))
     def password_set(self, obj):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credentials import crypto
 
+from . import validators as check
 from .rules import (
     FieldErrors,
     chosen,
@@ -15,8 +16,8 @@ from .rules import (
     require_same_institution,
     unique_per_institution,
 )
-from .validators import validate_email_list, validate_host_port
 
+PLAIN = [check.validate_plain_text]  # names and codes: no control or bidirectional characters
 # Shared by the point of sale, the quota and the interface: one msgid in the catalogue.
 CHANNEL_OF_ANOTHER_INSTITUTION = _("The sales channel belongs to another institution.")
 
@@ -27,7 +28,7 @@ class Institution(models.Model):
     institution_path = "pk"
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=PLAIN)
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -59,7 +60,7 @@ class SalesChannel(models.Model):
         FLAT_FILE = "flat_file", _("Flat file (undated passes)")
 
     institution = institution_field(related_name="channels")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=PLAIN)
     kind = models.CharField(
         _("kind"), max_length=32, choices=Kind.choices, default=Kind.TICKETNET_AUTOMATIC
     )
@@ -88,8 +89,9 @@ class PointOfSale(models.Model):
         TRANSFER = "transfer", _("Bank transfer")
 
     institution = institution_field(related_name="points_of_sale")
-    code = models.CharField(_("code"), max_length=16, help_text=_("For example TKN."))
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    code = models.CharField(_("code"), max_length=16, help_text=_("For example TKN."),
+                            validators=PLAIN)
+    name = models.CharField(_("name"), max_length=100, blank=True, validators=PLAIN)
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="points_of_sale",
         verbose_name=_("sales channel"),
@@ -118,7 +120,7 @@ class ExternalQuota(models.Model):
     """Seats (numbered) or places (non-numbered) set aside for an external channel."""
 
     institution = institution_field(related_name="external_quotas")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=PLAIN)
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="quotas",
         verbose_name=_("sales channel"),
@@ -143,7 +145,8 @@ class Contact(models.Model):
     """The technical contact every Ticketnet sale is booked on."""
 
     institution = institution_field(related_name="contacts")
-    name = models.CharField(_("name"), max_length=100, help_text=_("For example TICKETNET."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("For example TICKETNET."),
+                            validators=PLAIN)
     email = models.EmailField(_("email"), blank=True)
     pending_account_allowed = models.BooleanField(
         _("pending account allowed"),
@@ -186,19 +189,20 @@ class ExternalSalesInterface(models.Model):
         verbose_name=_("external channel"),
     )
     internal_name = models.CharField(
-        _("internal name"), max_length=100, help_text=_("For example FR * Ticketnet.")
+        _("internal name"), max_length=100, help_text=_("For example FR * Ticketnet."),
+        validators=PLAIN,
     )
     url = models.CharField(
         _("URL"),
         max_length=255,
-        validators=[validate_host_port],
+        validators=[check.validate_host_port],
         # No angle brackets: the admin renders help texts as HTML.
         help_text=_(
             "Ticketnet's server as IP:port, without http:// or a path, "
             "for example 195.115.9.79:712."
         ),
     )
-    login = models.CharField(_("login"), max_length=100)
+    login = models.CharField(_("login"), max_length=100, validators=PLAIN)
     password_encrypted = models.TextField(_("password (encrypted)"), blank=True, editable=False)
     contact = models.ForeignKey(
         Contact, on_delete=models.PROTECT, related_name="interfaces",
@@ -232,23 +236,23 @@ class ExternalSalesInterface(models.Model):
         _("recipients of error notifications"),
         max_length=1000,
         blank=True,
-        validators=[validate_email_list],
+        validators=[check.validate_email_list],
         help_text=_(
             "Follow-up operators emailed when a run ends in warning or error, "
             "separated by semicolons."
         ),
     )
-    client_name = models.CharField(_("client name"), max_length=100)
-    institution_code = models.CharField(_("institution code"), max_length=32)
-    server_name = models.CharField(_("server name"), max_length=100, blank=True)
+    client_name = models.CharField(_("client name"), max_length=100, validators=PLAIN)
+    institution_code = models.CharField(_("institution code"), max_length=32,
+                                        validators=[check.validate_ticketnet_integer])
+    server_name = models.CharField(_("server name"), max_length=100, blank=True, validators=PLAIN)
     flat_files_undated_passes = models.BooleanField(
         _("flat files for undated passes"),
         default=False,
         help_text=_("Ticketnet delivers the sales of undated passes as CSV flat files."),
     )
     flat_files_visit_passes = models.BooleanField(
-        _("flat files for visit passes"),
-        default=False,
+        _("flat files for visit passes"), default=False,
         help_text=_("Ticketnet delivers the sales of visit passes as CSV flat files."),
     )
     flat_file_folder = models.CharField(

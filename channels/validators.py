@@ -99,3 +99,71 @@ def validate_email_list(value: str) -> None:
             % {"bad": ", ".join(bad)},
             code="emails",
         )
+
+
+# Strict fields ---------------------------------------------------------------------------------
+# What Ticketnet takes as an integer is ASCII digits only (`str.isdigit` also accepts "٥٠٥" and
+# "²"); names and texts refuse the characters that disguise what the admin and the emails show:
+# control characters (Cc), format characters (Cf: bidirectional overrides and isolates, zero
+# widths, the soft hyphen — a French text needs none of them), line and paragraph separators,
+# private-use, surrogate and unassigned code points. Spaces (the no-break ones French typography
+# uses included) stay. Multi-line texts keep newlines and tabs, nothing else.
+
+MAX_TICKETNET_INTEGER_DIGITS = 9  # "des entiers de moins de dix chiffres" (the guide)
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+
+
+def validate_ticketnet_integer(value: str) -> None:
+    """A number Ticketnet reads as an integer (the institution code, 505): ASCII digits only,
+    1 to 9 of them; no sign, no space, no other script's digits."""
+    value = value or ""
+    if not (value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("“%(value)s” is not a whole number: enter the digits 0 to 9 only, as Ticketnet "
+              "gave it (for example 505).") % {"value": visible(value)}, code="not_integer")
+    if len(value) > MAX_TICKETNET_INTEGER_DIGITS:
+        raise ValidationError(
+            _("“%(value)s” has %(digits)d digits: Ticketnet accepts at most %(max)d.")
+            % {"value": value, "digits": len(value), "max": MAX_TICKETNET_INTEGER_DIGITS},
+            code="too_long")
+
+
+def refused_characters(value: str, *, multiline: bool = False) -> list[str]:
+    """The characters of `value` a name or text refuses, each once, as U+XXXX."""
+    import unicodedata
+
+    found = []
+    for char in value or "":
+        if multiline and char in _MULTILINE_ALLOWED:
+            continue
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            code = f"U+{ord(char):04X}"
+            if code not in found:
+                found.append(code)
+    return found
+
+
+def visible(value: str) -> str:
+    """`value` with its refused characters written as U+XXXX, safe to show in a message."""
+    refused = set(refused_characters(value))
+    return "".join(f"U+{ord(c):04X}" if f"U+{ord(c):04X}" in refused else c
+                   for c in value or "")
+
+
+def validate_plain_text(value: str) -> None:
+    """A name or a one-line text: no control, format or separator character."""
+    _refuse(refused_characters(value))
+
+
+def validate_multiline_text(value: str) -> None:
+    """A free text on several lines: newlines and tabs allowed, no other control character."""
+    _refuse(refused_characters(value, multiline=True))
+
+
+def _refuse(found: list[str]) -> None:
+    if found:
+        raise ValidationError(
+            _("Remove the invisible or control characters %(chars)s: they can disguise what "
+              "the admin and the emails show.") % {"chars": ", ".join(found)},
+            code="control_characters")

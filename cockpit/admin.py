@@ -13,6 +13,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit.models import AuditEntry
+from audit.services import audit_record
 from channels.models import ExternalSalesInterface, Institution
 from channels.setup_forms import setup_errors_show, setup_forms, setup_values
 from channels.tenancy import scope_queryset
@@ -91,6 +93,12 @@ class GoLiveAdminMixin:
             except ValidationError as exc:
                 setup_errors_show(forms, exc)
             else:
+                interface = result.setup.interface
+                audit_record(institution_id=institution.pk, actor=request.user,
+                             action=AuditEntry.Action.CREDENTIAL_CHANGE,
+                             target=f"{interface.internal_name} ({interface.login})",
+                             params={"interface_id": interface.pk, "field": "password",
+                                     "first": True})
                 self._golive_say_set_up(request, result)
                 return HttpResponseRedirect(_url("checklist", result.setup.interface.pk))
         return TemplateResponse(request, "cockpit/setup.html", self._golive_context(

@@ -25,6 +25,23 @@ def mask_secrets(text: str) -> str:
     return masker(known_secrets()).text(text)
 
 
+def mask_secrets_in(value):
+    """A copy of a stored JSON value (a run's messages and their parameters) with every
+    string masked as `mask_secrets` does; keys are kept (they are codes, not secrets)."""
+    mask = masker(known_secrets())
+
+    def walk(item):
+        if isinstance(item, str):
+            return mask.text(item)
+        if isinstance(item, dict):
+            return {key: walk(inner) for key, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [walk(inner) for inner in item]
+        return item
+
+    return walk(value)
+
+
 def cleansed(name, value):
     """`value` as a report may show it under `name`: whole substitute for a secret-looking
     name, else a copy with secret-looking keys and known passwords masked at any depth."""

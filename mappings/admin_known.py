@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_utils import ScopedRelatedFilter
 from channels.tenancy import InstitutionScopedAdmin
+from channels.validators import validate_plain_text
 
 from .known import LOCKED_REASON, KnownCode, KnownCodeChange
 from .locks import known_code_change
@@ -30,7 +31,7 @@ class ChangeConfirmedForm(forms.Form):
         help_text=_("The code Ticketnet gave the object on their side."),
     )
     ticketnet_reference = forms.CharField(
-        label=_("Ticketnet's reference"), max_length=200,
+        label=_("Ticketnet's reference"), max_length=200, validators=[validate_plain_text],
         help_text=_("What Ticketnet gave to confirm the change: their ticket or e-mail "
                     "reference, the name of the person who confirmed it."),
     )

@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import ExternalSalesInterface
+from channels.validators import validate_plain_text
 
 # The guide's reason, given wherever a locked code is changed or deleted.
 LOCKED_REASON = _(
@@ -82,6 +83,7 @@ class KnownCodeChange(models.Model):
                               default=Source.CONFIRMED)
     ticketnet_reference = models.CharField(
         _("Ticketnet's reference"), max_length=200, blank=True,
+        validators=[validate_plain_text],
         help_text=_("What Ticketnet gave to confirm the change: their ticket or e-mail "
                     "reference, the name of the person who confirmed it."),
     )

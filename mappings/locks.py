@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
+from audit.services import audit_record
 from channels.models import ExternalSalesInterface
 
 from .known import LOCKED_REASON, KnownCode, KnownCodeChange
@@ -99,7 +101,17 @@ def known_code_change(*, known_code: KnownCode, new_code: str, ticketnet_referen
         )
         known.code = new_code
         known.save(update_fields=["code"])
-        # The hook an audit trail listens to (none on this version): sent once committed.
+        audit_record(
+            institution_id=correspondence.interface.institution_id, actor=user,
+            action=AuditEntry.Action.CODE_UNLOCK,
+            target=f"{correspondence.get_kind_display()} “{correspondence.target}” "
+                   f"({change.old_code} → {new_code})",
+            params={"interface_id": known.interface_id, "kind": correspondence.kind,
+                    "object_id": correspondence.target_id, "old_code": change.old_code,
+                    "new_code": new_code, "ticketnet_confirmation": ticketnet_reference,
+                    "change_id": change.pk},
+        )
+        # For other listeners (the audit entry above is written in this transaction).
         transaction.on_commit(lambda: code_change_recorded.send(sender=KnownCodeChange,
                                                                 change=change))
     return change

@@ -12,6 +12,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.models import AuditEntry
+from audit.services import audit_record
 from channels.models import ExternalSalesInterface
 from channels.tenancy import scope_queryset
 from mappings.admin_utils import interface_links
@@ -24,8 +26,8 @@ from .admin_runs import RunAdmin
 from .admin_schedules import InterfaceSchedulesAdminMixin
 from .admin_utils import follow_url
 from .framework import registry
-from .framework.errors import UnknownJob
-from .framework.queue import job_queue
+from .framework.errors import JobQueueUnavailable, UnknownJob
+from .framework.queue import QUEUE_UNAVAILABLE, job_queue
 from .jobs.channel_rules import channel_refusal
 from .jobs.not_known import exported_events
 from .jobs.schedules import schedules_ensure
@@ -89,9 +91,23 @@ class ParkedOperationRetryAdmin(ParkedOperationAdmin):
             self.message_user(request, _("The sales integration is not available in this "
                                          "version: the lines stay parked."), messages.WARNING)
             return
+        interfaces = ExternalSalesInterface.objects.in_bulk(
+            {interface_id for interface_id, _job in by_job})
         for (interface_id, job), ids in by_job.items():
-            job_queue(interface_id=interface_id, job=job,
-                      trigger=Run.Trigger.RETRY, params={"parked_operation_ids": ids})
+            try:
+                task_id = job_queue(interface_id=interface_id, job=job, user=request.user,
+                                    trigger=Run.Trigger.RETRY,
+                                    params={"parked_operation_ids": ids})
+            except JobQueueUnavailable:
+                self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
+                return
+            # Not in the queuing's transaction: recorded once the broker took the job.
+            interface = interfaces[interface_id]
+            audit_record(institution_id=interface.institution_id, actor=request.user,
+                         action=AuditEntry.Action.RETRY,
+                         target=f"{interface.internal_name}: {len(ids)} × {Job(job).label}",
+                         params={"interface_id": interface_id, "job": job, "lines": len(ids),
+                                 "parked_operation_ids": ids, "task_id": task_id})
         n = sum(len(ids) for ids in by_job.values())
         self.message_user(request, ngettext(
             "%(n)d line queued for a new attempt.", "%(n)d lines queued for a new attempt.", n)
@@ -144,10 +160,13 @@ class InterfaceJobsMixin:
             try:
                 with transaction.atomic():
                     task_id = job_queue(interface_id=obj.pk, job=job,
-                                        trigger=Run.Trigger.MANUAL)
+                                        trigger=Run.Trigger.MANUAL, user=request.user)
             except UnknownJob:
                 self.message_user(request, _("This job is not available in this version."),
                                   messages.WARNING)
+                return redirect(change_url)
+            except JobQueueUnavailable:
+                self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
                 return redirect(change_url)
             return redirect(follow_url(interface_id=obj.pk, task_id=task_id, job=job))
 

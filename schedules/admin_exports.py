@@ -14,7 +14,8 @@ from catalog.models import Event
 from mappings.selectors import interface_events
 
 from .admin_utils import follow_url
-from .framework.queue import job_queue
+from .framework.errors import JobQueueUnavailable
+from .framework.queue import QUEUE_UNAVAILABLE, job_queue
 from .jobs.catalog_plan import catalog_plan
 from .jobs.channel_rules import channel_refusal
 from .models import ExportedManifestation, Job, Run
@@ -111,9 +112,14 @@ class CatalogExportAdminMixin:
                 % {"event": event}, messages.ERROR)
             return redirect(preview_url)
         if request.method == "POST":
-            with transaction.atomic():
-                task_id = job_queue(interface_id=interface.pk, job=Job.CATALOG_EXPORT,
-                                    trigger=Run.Trigger.MANUAL, params={"event_id": event.pk})
+            try:
+                with transaction.atomic():
+                    task_id = job_queue(interface_id=interface.pk, job=Job.CATALOG_EXPORT,
+                                        trigger=Run.Trigger.MANUAL,
+                                        params={"event_id": event.pk}, user=request.user)
+            except JobQueueUnavailable:
+                self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
+                return redirect(preview_url)
             self.message_user(request, _(
                 "The catalogue export of “%(event)s” is queued. Once it has run, call Ticketnet "
                 "to confirm the product was created on their side.") % {"event": event})

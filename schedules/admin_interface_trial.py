@@ -13,7 +13,8 @@ from catalog.models import Event
 from mappings.selectors import interface_events
 
 from .admin_utils import follow_url
-from .framework.queue import job_queue
+from .framework.errors import JobQueueUnavailable
+from .framework.queue import QUEUE_UNAVAILABLE, job_queue
 from .models import Job, Run
 
 
@@ -51,9 +52,15 @@ class InterfaceTrialAdminMixin:
             form = InterfaceTrialForm(request.POST, interface=obj)
             if form.is_valid():
                 event = form.cleaned_data["event"]
-                with transaction.atomic():
-                    task_id = job_queue(interface_id=obj.pk, job=Job.INTERFACE_TEST,
-                                        trigger=Run.Trigger.MANUAL, params={"event": event.code})
+                try:
+                    with transaction.atomic():
+                        task_id = job_queue(interface_id=obj.pk, job=Job.INTERFACE_TEST,
+                                            trigger=Run.Trigger.MANUAL,
+                                            params={"event": event.code},
+                                            user=request.user)
+                except JobQueueUnavailable:
+                    self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
+                    return redirect(change_url)
                 self.message_user(request, _("Interface test with “%(event)s” queued.")
                                   % {"event": event}, messages.SUCCESS)
                 return redirect(follow_url(interface_id=obj.pk, task_id=task_id,

@@ -18,8 +18,8 @@ from channels.tenancy import InstitutionScopedAdmin, scope_queryset
 
 from .admin_utils import follow_url
 from .counts import counts_rows
-from .framework.errors import UnknownJob
-from .framework.queue import run_again
+from .framework.errors import JobQueueUnavailable, UnknownJob
+from .framework.queue import QUEUE_UNAVAILABLE, run_again
 from .models import Run
 from .run_display import (
     duration,
@@ -175,10 +175,13 @@ class RunAdmin(InstitutionScopedAdmin):
         if request.method != "POST":
             return redirect("admin:schedules_run_change", run.pk)
         try:
-            task_id = run_again(run=run)
+            task_id = run_again(run=run, user=request.user)
         except UnknownJob:
             self.message_user(request, _("The job “%(job)s” is not available in this version.")
                               % {"job": run.job}, messages.WARNING)
+            return redirect("admin:schedules_run_change", run.pk)
+        except JobQueueUnavailable:
+            self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
             return redirect("admin:schedules_run_change", run.pk)
         return redirect(follow_url(interface_id=run.interface_id, task_id=task_id, job=run.job))
 
@@ -210,11 +213,14 @@ class RunAdmin(InstitutionScopedAdmin):
         queued = []
         for run in queryset:
             try:
-                queued.append((run, run_again(run=run)))
+                queued.append((run, run_again(run=run, user=request.user)))
             except UnknownJob:
                 self.message_user(
                     request, _("The job “%(job)s” is not available in this version.")
                     % {"job": run.job}, messages.WARNING)
+            except JobQueueUnavailable:
+                self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
+                break
         if len(queued) == 1:
             # One run: land on it, as the run page's button does.
             run, task_id = queued[0]

@@ -70,7 +70,7 @@ class InterfaceSchedulesAdminMixin:
                                initial={"job": request.GET.get("job")})
         if request.method == "POST" and form.is_valid():
             task = schedule_add(interface=interface, job=form.cleaned_data["job"],
-                                params=form.params(), **form.timing())
+                                params=form.params(), user=request.user, **form.timing())
             self.message_user(request, _("Schedule “%(name)s” added.")
                               % {"name": task.description}, messages.SUCCESS)
             self._warn_plan(request, interface, form)
@@ -105,7 +105,8 @@ class InterfaceSchedulesAdminMixin:
                            start_time=task.start_time and timezone.localtime(task.start_time))
         form = ScheduleChangeForm(request.POST or None, initial=initial, one_off=item.one_off)
         if request.method == "POST" and form.is_valid():
-            schedule_change(task=task, **form.timing())
+            schedule_change(interface=interface, task=task, user=request.user,
+                            **form.timing())
             self.message_user(request, _("Schedule “%(name)s” saved.")
                               % {"name": task.description}, messages.SUCCESS)
             return redirect(self._url("change", interface.pk) + "#interface-schedules")
@@ -123,7 +124,7 @@ class InterfaceSchedulesAdminMixin:
                                          "instead."), messages.ERROR)
             return redirect(self._url("schedule_change", interface.pk, task_id))
         if request.method == "POST":
-            schedule_delete(task=item.task)
+            schedule_delete(interface=interface, task=item.task, user=request.user)
             self.message_user(request, _("Schedule “%(name)s” removed.")
                               % {"name": item.task.description}, messages.SUCCESS)
             return redirect(self._url("change", interface.pk) + "#interface-schedules")

@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, PeriodicTask
 
+from audit.models import AuditEntry
+from audit.services import audit_record
 from catalog.models import Event
 from channels.models import ExternalSalesInterface
 
@@ -163,9 +165,10 @@ def _free_name(interface: ExternalSalesInterface, job: str, *, periodic: bool) -
 def schedule_add(*, interface: ExternalSalesInterface, job: str, params: dict | None = None,
                  every: int | None = None, period: str | None = None,
                  run_at: dt.datetime | None = None, start_time: dt.datetime | None = None,
-                 enabled: bool = True) -> PeriodicTask:
+                 enabled: bool = True, user=None) -> PeriodicTask:
     """Schedule `job` for the interface: every `every` `period`s (from `start_time`), or once
-    at `run_at`. The run it queues carries the schedule's name in its parameters."""
+    at `run_at`. The run it queues carries the schedule's name in its parameters. Recorded in
+    the audit log under `user`."""
     for _attempt in range(3):
         name = _free_name(interface, job, periodic=run_at is None)
         task = PeriodicTask(name=name, task=RUN_JOB_TASK, enabled=enabled)
@@ -180,23 +183,58 @@ def schedule_add(*, interface: ExternalSalesInterface, job: str, params: dict | 
         try:
             with transaction.atomic():
                 task.save()
+                _audit(interface=interface, task=task, user=user, change="added",
+                       after=_timing_of(task))
         except IntegrityError:  # another operator took the name meanwhile
             continue
         return task
     raise IntegrityError("No free schedule name")
 
 
-def schedule_change(*, task: PeriodicTask, enabled: bool, every: int | None = None,
-                    period: str | None = None, run_at: dt.datetime | None = None,
-                    start_time: dt.datetime | None = None) -> PeriodicTask:
-    """New timing and state for a schedule (periodic stays periodic, once stays once)."""
+def schedule_change(*, interface: ExternalSalesInterface, task: PeriodicTask, enabled: bool,
+                    every: int | None = None, period: str | None = None,
+                    run_at: dt.datetime | None = None, start_time: dt.datetime | None = None,
+                    user=None) -> PeriodicTask:
+    """New timing and state for a schedule (periodic stays periodic, once stays once);
+    recorded in the audit log under `user`, before and after."""
+    before = _timing_of(task)
     _timing(task, every=every, period=period, run_at=run_at, start_time=start_time)
     task.enabled = enabled
     if run_at is not None and enabled:
         task.total_run_count = 0  # a one-off moved to a new time runs again
-    task.save()
+    with transaction.atomic():
+        task.save()
+        _audit(interface=interface, task=task, user=user, change="changed", before=before,
+               after=_timing_of(task))
     return task
 
 
-def schedule_delete(*, task: PeriodicTask) -> None:
-    task.delete()
+def schedule_delete(*, interface: ExternalSalesInterface, task: PeriodicTask,
+                    user=None) -> None:
+    with transaction.atomic():
+        _audit(interface=interface, task=task, user=user, change="removed",
+               before=_timing_of(task))
+        task.delete()
+
+
+def _timing_of(task: PeriodicTask) -> dict:
+    """What the audit log keeps of a schedule's timing and state."""
+    timing: dict = {"enabled": task.enabled}
+    if task.clocked_id:
+        timing["run_at"] = task.clocked.clocked_time.isoformat()
+    elif task.interval_id:
+        timing.update(every=task.interval.every, period=task.interval.period,
+                      start_time=task.start_time.isoformat() if task.start_time else None)
+    return timing
+
+
+def _audit(*, interface: ExternalSalesInterface, task: PeriodicTask, user, change: str,
+           before: dict | None = None, after: dict | None = None) -> None:
+    audit_record(
+        institution_id=interface.institution_id, actor=user,
+        action=AuditEntry.Action.SCHEDULE_EDIT, target=task.description or task.name,
+        params={"interface_id": interface.pk, "schedule": task.name, "change": change,
+                "job": _job_of(task, interface), "params": task_params(task),
+                **({"before": before} if before is not None else {}),
+                **({"after": after} if after is not None else {})},
+    )

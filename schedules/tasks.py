@@ -41,14 +41,14 @@ class RunJobRequest(Request):
 @shared_task(name=RUN_JOB_TASK, bind=True, max_retries=None, acks_late=True,
              Request=RunJobRequest)
 def run_job(self, interface_id: int, job: str, trigger: str = Run.Trigger.SCHEDULED,
-            params: dict | None = None):
+            params: dict | None = None, requested_by: int | None = None):
     retries = self.request.retries or 0
     try:
         run = job_run(
             interface_id=interface_id, job=job,
             trigger=Run.Trigger.RETRY if retries else trigger,
             params=params, celery_task_id=self.request.id or "", attempt=retries,
-            raise_retry=True,
+            raise_retry=True, requested_by=requested_by,
         )
     except ExternalSalesInterface.DoesNotExist:
         logger.warning("Interface %s no longer exists: %s not run", interface_id, job)

@@ -26,3 +26,7 @@ class RetryLater(JobError):
 
 class UnknownJob(LookupError):
     """No function is registered for this job name."""
+
+
+class JobQueueUnavailable(Exception):
+    """The message broker did not take the job: nothing was started (no run exists for it)."""

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import ExternalSalesInterface
+from credentials.reporting import mask_secrets_in
 
 
 class Job(models.TextChoices):
@@ -67,6 +68,14 @@ class Run(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_job_display()} — {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        # A message may quote an exception or Ticketnet's answer: stored with every known
+        # password masked, so that neither the admin nor the emails can show one.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "messages" in update_fields:
+            self.messages = mask_secrets_in(self.messages)
+        super().save(*args, **kwargs)
 
     @property
     def progress_percent(self) -> int | None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import logging
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from audit.models import AuditEntry
+from audit.services import audit_record
 from channels.models import ExternalSalesInterface
 
 from . import outcomes, registry
@@ -16,10 +19,14 @@ from .abandoned import runs_abandon
 from .context import JobContext
 from .errors import JobError, RetryLater, TimeLimitReached, UnknownJob
 from .locks import job_lock
-from .models import Run
+from .models import Job, Run
 from .notify import run_notify
 
 logger = logging.getLogger(__name__)
+
+# The jobs that send the catalogue or the allotments to Ticketnet (the interface test does both):
+# each run of one is an export in the audit log, with who launched it.
+EXPORT_JOBS = (Job.CATALOG_EXPORT, Job.ALLOTMENT_EXPORT, Job.INTERFACE_TEST)
 
 
 def job_run(
@@ -31,6 +38,7 @@ def job_run(
     celery_task_id: str = "",
     attempt: int = 0,
     raise_retry: bool = False,
+    requested_by: int | None = None,
 ) -> Run:
     """Run `job` for the interface now, in this process, and record it.
 
@@ -40,6 +48,7 @@ def job_run(
     the broker). WARNING and ERROR email the interface's follow-up operators after commit.
     `raise_retry`: the caller (Celery's task) retries a `RetryLater` — re-raised once the run
     is recorded, whose message then says when; without it the message says it will not be.
+    `requested_by`: the id of the user who launched it from the admin (the audit log's actor).
     """
     interface = ExternalSalesInterface.objects.select_related("institution").get(pk=interface_id)
     params = params or {}
@@ -61,12 +70,37 @@ def job_run(
         run.messages = ctx.messages
         run.save(update_fields=["status", "finished_at", "counts", "messages", "progress_done",
                                 "progress_total"])
+        with translation.override(interface.institution.language):
+            _audit_export(run, interface=interface, requested_by=requested_by)
     if run.status in (Run.Status.WARNING, Run.Status.ERROR):
         transaction.on_commit(partial(run_notify, run_id=run.pk))
     if retry_exc is not None and raise_retry:
         retry_exc.run_id = run.pk
         raise retry_exc
     return run
+
+
+def _audit_export(run: Run, *, interface: ExternalSalesInterface,
+                  requested_by: int | None) -> None:
+    """An export run in the audit log: who launched it (a user from the admin, a schedule, a
+    command on the server), its outcome. A dry run sends nothing: not an export."""
+    if run.job not in EXPORT_JOBS or run.params.get("dry_run"):
+        return
+    user = (get_user_model().objects.filter(pk=requested_by).first()
+            if requested_by is not None else None)
+    if user is not None:
+        launched_from = "admin"
+    elif run.trigger == Run.Trigger.MANUAL:
+        launched_from = "command"
+    else:
+        launched_from = run.params.get("schedule") or "schedule"
+    audit_record(
+        institution_id=interface.institution_id, actor=user, action=AuditEntry.Action.EXPORT,
+        target=f"{run.get_job_display()} #{run.pk} — {interface.internal_name}",
+        params={"run_id": run.pk, "job": run.job, "trigger": run.trigger,
+                "launched_from": launched_from, "status": run.status,
+                **{key: run.params[key] for key in ("event_id", "event") if key in run.params}},
+    )
 
 
 def _call(ctx: JobContext, job: str, *, retried: bool, attempt: int) -> RetryLater | None:

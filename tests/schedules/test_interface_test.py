@@ -149,7 +149,7 @@ def test_the_admin_button_opens_a_form_of_the_interface_events_and_queues_the_te
     interface = f.InterfaceFactory()
     mine = build_event(interface=interface, code="CONC27")
     elsewhere = build_event(interface=f.InterfaceFactory(), code="OTHER")
-    staff_of(interface.institution, client)
+    operator = staff_of(interface.institution, client)
     url = reverse("admin:channels_externalsalesinterface_run_interface_test",
                   args=[interface.pk])
     page = client.post(url)  # the button on the interface page
@@ -160,8 +160,10 @@ def test_the_admin_button_opens_a_form_of_the_interface_events_and_queues_the_te
     assert refused.status_code == 200 and refused.context["form"].errors["event"]
     done = client.post(url, {"event": mine.pk})
     assert done.status_code == 302 and f"/follow/{task_id}/" in done["Location"]  # to its run
-    assert queued == [{"interface_id": interface.pk, "job": Job.INTERFACE_TEST,
-                       "trigger": "manual", "params": {"event": "CONC27"}}]
+    [asked] = queued
+    assert asked.pop("user").pk == operator.pk  # who asked, for the audit log of exports
+    assert asked == {"interface_id": interface.pk, "job": Job.INTERFACE_TEST,
+                     "trigger": "manual", "params": {"event": "CONC27"}}
     other = f.InterfaceFactory()
     assert client.post(reverse("admin:channels_externalsalesinterface_run_interface_test",
                                args=[other.pk])).status_code == 404

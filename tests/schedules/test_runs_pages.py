@@ -227,12 +227,14 @@ def test_run_again_queues_the_same_job_and_lands_on_its_run(
         client, django_capture_on_commit_callbacks):
     interface = f.InterfaceFactory()
     run = a_run(interface, params={"event_id": 3})
-    staff_of(interface.institution, client)
+    user = staff_of(interface.institution, client)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("admin:schedules_run_run_again", args=[run.pk]))
     [queued] = callbacks
+    # requested_by: who asked, for the audit log of exports
     assert queued.keywords["kwargs"] == {"interface_id": interface.pk, "job": run.job,
-                                         "trigger": "manual", "params": {"event_id": 3}}
+                                         "trigger": "manual", "params": {"event_id": 3},
+                                         "requested_by": user.pk}
     assert f"/follow/{queued.keywords['task_id']}/" in response["Location"]
     # The list's action on one run lands there too.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
