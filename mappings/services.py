@@ -2,7 +2,6 @@
 against the codes already used, then all saved or nothing."""
 
 import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from channels.models import ExternalSalesInterface
+from spreadsheets import csv_read, csv_write
 
 from .book import CorrespondenceBook
 from .models import (
@@ -256,15 +256,21 @@ def correspondences_import_csv(*, interface: ExternalSalesInterface, text: str,
     All or nothing: every bad line is reported with its number and reason. An empty code
     removes the object's correspondence, so an edited export can be imported back."""
     messages: list[str] = []
-    sample = text[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    header = next(reader, None)
     counts = {"lines": 0, "created": 0, "updated": 0, "deleted": 0, "unchanged": 0,
               "errors": 0}
-    if header is None:
+    try:
+        # The export's reader: `;` or `,`, the byte-order mark dropped, neutralised cells
+        # (a leading quote) restored.
+        rows = list(csv_read(text))
+    except csv.Error as exc:
+        counts["errors"] = 1
+        return ImportResult("ERROR", counts, [_(
+            "The file is not readable as CSV (%(error)s): save it again as CSV UTF-8 from "
+            "the spreadsheet.") % {"error": exc}])
+    if not rows:
         return ImportResult("ERROR", counts, [_("The file is empty: export the "
                                                 "correspondences first and fill in the codes.")])
+    (_first, header), rows = rows[0], rows[1:]
     columns = [h.strip().lower() for h in header]
     missing = [c for c in ("kind", "id", "code") if c not in columns]
     if missing:
@@ -276,8 +282,7 @@ def correspondences_import_csv(*, interface: ExternalSalesInterface, text: str,
     kind_col, id_col, code_col = (columns.index(c) for c in ("kind", "id", "code"))
     entries: list[Entry] = []
     bad_lines: dict[int, list[str]] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         counts["lines"] += 1
@@ -315,15 +320,14 @@ def correspondences_import_csv(*, interface: ExternalSalesInterface, text: str,
 
 
 def correspondences_export_csv(*, interface: ExternalSalesInterface) -> str:
-    """Every object the interface's events need, with its code and a suggestion, as CSV
-    (`;`-separated, the columns the import reads back)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in correspondence_rows(interface=interface):
-        writer.writerow([row.kind, row.object_id, row.label, row.context, row.code,
-                         row.suggestion])
-    return out.getvalue()
+    """Every object the interface's events need, with its code and a suggestion, as CSV for
+    Excel (UTF-8 with a byte-order mark, `;`-separated, texts a spreadsheet would run as a
+    formula neutralised), the columns the import reads back."""
+    return csv_write(
+        [CSV_COLUMNS, *([row.kind, row.object_id, row.label, row.context, row.code,
+                         row.suggestion] for row in correspondence_rows(interface=interface))],
+        bom=True,
+    )
 
 
 def correspondences_fill_suggestions(*, interface: ExternalSalesInterface) -> ApplyResult:

@@ -134,6 +134,6 @@ def test_csv_export_from_the_admin(admin_client_of, interface):
     build_event(interface=interface)
     url = reverse("admin:mappings_correspondence_export", args=[interface.pk])
     response = admin_client_of.get(url)
-    lines = response.content.decode().splitlines()
+    lines = response.content.decode().removeprefix("\ufeff").splitlines()
     assert lines[0] == "kind;id;object;context;code;suggestion"
     assert len(lines) == len(correspondence_rows(interface=interface)) + 1
