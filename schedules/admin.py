@@ -89,13 +89,21 @@ class ParkedOperationRetryAdmin(ParkedOperationAdmin):
             self.message_user(request, _("The sales integration is not available in this "
                                          "version: the lines stay parked."), messages.WARNING)
             return
-        for (interface_id, job), ids in by_job.items():
-            job_queue(interface_id=interface_id, job=job,
-                      trigger=Run.Trigger.RETRY, params={"parked_operation_ids": ids})
+        queued = [
+            (interface_id, job, job_queue(interface_id=interface_id, job=job,
+                                          trigger=Run.Trigger.RETRY,
+                                          params={"parked_operation_ids": ids}))
+            for (interface_id, job), ids in by_job.items()
+        ]
         n = sum(len(ids) for ids in by_job.values())
         self.message_user(request, ngettext(
             "%(n)d line queued for a new attempt.", "%(n)d lines queued for a new attempt.", n)
             % {"n": n})
+        if len(queued) == 1:
+            # One run: land on it, as "Run now" does.
+            interface_id, job, task_id = queued[0]
+            return redirect(follow_url(interface_id=interface_id, task_id=task_id, job=job))
+        return None
 
 
 class InterfaceJobsMixin:
