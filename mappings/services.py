@@ -50,6 +50,8 @@ class ApplyResult:
     deleted: int = 0
     unchanged: int = 0
     saved: bool = False
+    # What saving does (or would do, on a dry run): entry index, object, old code, new code.
+    changes: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -94,10 +96,14 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
                             result=result)
     _check_codes_unique(entries=entries, wanted=wanted, book=book, targets=targets,
                         result=result)
-    if result.errors:
-        return result
+    # Planned even when some entries are wrong: a dry run reports what the others would do.
+    wanted = {index: e for index, e in wanted.items() if index not in result.errors}
     to_delete, to_create = _plan_writes(interface=interface, wanted=wanted, result=result)
-    if not dry_run:
+    result.changes = [
+        (index, str(targets[(e.kind, e.object_id)]), book.code_for(e.kind, e.object_id) or "",
+         e.code) for index, e in wanted.items()
+    ]
+    if not dry_run and not result.errors:
         _write(to_delete=to_delete, to_create=to_create)
         result.saved = True
     return result
@@ -244,6 +250,10 @@ class ImportResult:
     status: str
     counts: dict[str, int]
     messages: list[str]
+    # Line, kind, object, old code, new code of each change (saved, or would be on a dry run).
+    changes: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    # Line number → why it is refused.
+    refused: dict[int, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"status": self.status, "counts": self.counts, "messages": self.messages}
@@ -310,13 +320,15 @@ def correspondences_import_csv(*, interface: ExternalSalesInterface, text: str,
             messages.append(_("Line %(line)d: %(message)s") % {"line": line, "message": message})
     counts.update({k: v for k, v in result.counts().items() if k != "errors"})
     counts["errors"] = len(bad_lines)
+    changes = [(entries[index].line, str(Kind(entries[index].kind).label), label, old, new)
+               for index, label, old, new in result.changes]
     if bad_lines:
         messages.append(_("Nothing was saved: correct the lines above and import the whole "
                           "file again."))
-        return ImportResult("ERROR", counts, messages)
+        return ImportResult("ERROR", counts, messages, changes, dict(sorted(bad_lines.items())))
     if dry_run:
         messages.append(_("Dry run: the file is valid; nothing was saved."))
-    return ImportResult("OK", counts, messages)
+    return ImportResult("OK", counts, messages, changes)
 
 
 def correspondences_export_csv(*, interface: ExternalSalesInterface) -> str:
