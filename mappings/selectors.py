@@ -148,6 +148,8 @@ class CorrespondenceRow:
     suggestion: str
     # The code Ticketnet knows (locked since a catalogue export sent it), if any.
     known_code_id: int | None = None
+    hall: str = ""  # of a configuration or a zone: the grid groups them by hall
+    block: tuple[str, int] | None = None  # a zone's block letter and number (A, 1)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -156,6 +158,16 @@ class CorrespondenceRow:
     @property
     def kind_label(self) -> str:
         return str(Kind(self.kind).label)
+
+
+def _hall_and_block(kind: str, obj) -> tuple[str, tuple[str, int] | None]:
+    if kind == Kind.CONFIGURATION:
+        return obj.hall.name, None
+    if kind == Kind.ZONE:
+        block = ((obj.block_letter, obj.block_number)
+                 if obj.block_letter and obj.block_number is not None else None)
+        return obj.configuration.hall.name, block
+    return "", None
 
 
 def _context(kind: str, obj) -> str:
@@ -197,6 +209,7 @@ def correspondence_rows(*, interface: ExternalSalesInterface,
             code=book.code_for(kind, obj.pk) or "",
             suggestion=suggestions.get((kind, obj.pk), ""),
             known_code_id=book.known_code_id(kind, obj.pk),
+            **dict(zip(("hall", "block"), _hall_and_block(kind, obj), strict=True)),
         )
         for kind, obj in catalogue.objects()
     ]

@@ -2,7 +2,6 @@
 against the codes already used, then all saved or nothing."""
 
 import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from channels.models import ExternalSalesInterface
+from spreadsheets import csv_read, csv_write
 
 from .book import CorrespondenceBook
 from .models import (
@@ -50,6 +50,8 @@ class ApplyResult:
     deleted: int = 0
     unchanged: int = 0
     saved: bool = False
+    # What saving does (or would do, on a dry run): entry index, object, old code, new code.
+    changes: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -94,10 +96,14 @@ def correspondences_apply(*, interface: ExternalSalesInterface, entries: list[En
                             result=result)
     _check_codes_unique(entries=entries, wanted=wanted, book=book, targets=targets,
                         result=result)
-    if result.errors:
-        return result
+    # Planned even when some entries are wrong: a dry run reports what the others would do.
+    wanted = {index: e for index, e in wanted.items() if index not in result.errors}
     to_delete, to_create = _plan_writes(interface=interface, wanted=wanted, result=result)
-    if not dry_run:
+    result.changes = [
+        (index, str(targets[(e.kind, e.object_id)]), book.code_for(e.kind, e.object_id) or "",
+         e.code) for index, e in wanted.items()
+    ]
+    if not dry_run and not result.errors:
         _write(to_delete=to_delete, to_create=to_create)
         result.saved = True
     return result
@@ -244,6 +250,10 @@ class ImportResult:
     status: str
     counts: dict[str, int]
     messages: list[str]
+    # Line, kind, object, old code, new code of each change (saved, or would be on a dry run).
+    changes: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    # Line number → why it is refused.
+    refused: dict[int, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"status": self.status, "counts": self.counts, "messages": self.messages}
@@ -256,15 +266,21 @@ def correspondences_import_csv(*, interface: ExternalSalesInterface, text: str,
     All or nothing: every bad line is reported with its number and reason. An empty code
     removes the object's correspondence, so an edited export can be imported back."""
     messages: list[str] = []
-    sample = text[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    header = next(reader, None)
     counts = {"lines": 0, "created": 0, "updated": 0, "deleted": 0, "unchanged": 0,
               "errors": 0}
-    if header is None:
+    try:
+        # The export's reader: `;` or `,`, the byte-order mark dropped, neutralised cells
+        # (a leading quote) restored.
+        rows = list(csv_read(text))
+    except csv.Error as exc:
+        counts["errors"] = 1
+        return ImportResult("ERROR", counts, [_(
+            "The file is not readable as CSV (%(error)s): save it again as CSV UTF-8 from "
+            "the spreadsheet.") % {"error": exc}])
+    if not rows:
         return ImportResult("ERROR", counts, [_("The file is empty: export the "
                                                 "correspondences first and fill in the codes.")])
+    (_first, header), rows = rows[0], rows[1:]
     columns = [h.strip().lower() for h in header]
     missing = [c for c in ("kind", "id", "code") if c not in columns]
     if missing:
@@ -276,8 +292,7 @@ def correspondences_import_csv(*, interface: ExternalSalesInterface, text: str,
     kind_col, id_col, code_col = (columns.index(c) for c in ("kind", "id", "code"))
     entries: list[Entry] = []
     bad_lines: dict[int, list[str]] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         counts["lines"] += 1
@@ -305,25 +320,26 @@ def correspondences_import_csv(*, interface: ExternalSalesInterface, text: str,
             messages.append(_("Line %(line)d: %(message)s") % {"line": line, "message": message})
     counts.update({k: v for k, v in result.counts().items() if k != "errors"})
     counts["errors"] = len(bad_lines)
+    changes = [(entries[index].line, str(Kind(entries[index].kind).label), label, old, new)
+               for index, label, old, new in result.changes]
     if bad_lines:
         messages.append(_("Nothing was saved: correct the lines above and import the whole "
                           "file again."))
-        return ImportResult("ERROR", counts, messages)
+        return ImportResult("ERROR", counts, messages, changes, dict(sorted(bad_lines.items())))
     if dry_run:
         messages.append(_("Dry run: the file is valid; nothing was saved."))
-    return ImportResult("OK", counts, messages)
+    return ImportResult("OK", counts, messages, changes)
 
 
 def correspondences_export_csv(*, interface: ExternalSalesInterface) -> str:
-    """Every object the interface's events need, with its code and a suggestion, as CSV
-    (`;`-separated, the columns the import reads back)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in correspondence_rows(interface=interface):
-        writer.writerow([row.kind, row.object_id, row.label, row.context, row.code,
-                         row.suggestion])
-    return out.getvalue()
+    """Every object the interface's events need, with its code and a suggestion, as CSV for
+    Excel (UTF-8 with a byte-order mark, `;`-separated, texts a spreadsheet would run as a
+    formula neutralised), the columns the import reads back."""
+    return csv_write(
+        [CSV_COLUMNS, *([row.kind, row.object_id, row.label, row.context, row.code,
+                         row.suggestion] for row in correspondence_rows(interface=interface))],
+        bom=True,
+    )
 
 
 def correspondences_fill_suggestions(*, interface: ExternalSalesInterface) -> ApplyResult:

@@ -93,6 +93,7 @@ class ParkedOperationRetryAdmin(ParkedOperationAdmin):
             return
         interfaces = ExternalSalesInterface.objects.in_bulk(
             {interface_id for interface_id, _job in by_job})
+        queued = []
         for (interface_id, job), ids in by_job.items():
             try:
                 task_id = job_queue(interface_id=interface_id, job=job, user=request.user,
@@ -100,7 +101,8 @@ class ParkedOperationRetryAdmin(ParkedOperationAdmin):
                                     params={"parked_operation_ids": ids})
             except JobQueueUnavailable:
                 self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
-                return
+                return None
+            queued.append((interface_id, job, task_id))
             # Not in the queuing's transaction: recorded once the broker took the job.
             interface = interfaces[interface_id]
             audit_record(institution_id=interface.institution_id, actor=request.user,
@@ -112,6 +114,11 @@ class ParkedOperationRetryAdmin(ParkedOperationAdmin):
         self.message_user(request, ngettext(
             "%(n)d line queued for a new attempt.", "%(n)d lines queued for a new attempt.", n)
             % {"n": n})
+        if len(queued) == 1:
+            # One run: land on it, as "Run now" does.
+            interface_id, job, task_id = queued[0]
+            return redirect(follow_url(interface_id=interface_id, task_id=task_id, job=job))
+        return None
 
 
 class InterfaceJobsMixin:

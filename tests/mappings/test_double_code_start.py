@@ -132,7 +132,7 @@ def test_the_grid_flags_the_row_and_saves_nothing(client, interface):
     url = reverse("admin:mappings_correspondence_grid", args=[interface.pk])
     response = client.post(url, {**data, "save": "1"})
     assert response.status_code == 200 and not Correspondence.objects.exists()
-    errors = {line["row"].key: line["errors"] for line in response.context["table"]}
+    errors = {line.row.key: line.errors for line in response.context["table"]}
     assert f"enter {first.suggestion.split('_')[1]}" in " ".join(errors[first.key])
     assert errors[second.key] == []
 

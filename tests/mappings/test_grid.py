@@ -35,7 +35,7 @@ def test_fill_in_suggestions_then_save_all(admin_client_of, interface):
     rows = correspondence_rows(interface=interface)
     filled = admin_client_of.post(url, {**_post_data(rows), "fill": "1"})
     assert filled.status_code == 200
-    values = {line["name"]: line["value"] for line in filled.context["table"]}
+    values = {line.name: line.value for line in filled.context["table"]}
     assert all(values.values())
     assert Correspondence.objects.count() == 0  # filling does not save
     saved = admin_client_of.post(url, {**values, "save": "1"})
@@ -50,7 +50,7 @@ def test_fill_respects_codes_typed_but_not_saved(admin_client_of, interface):
     url = reverse("admin:mappings_correspondence_grid", args=[interface.pk])
     response = admin_client_of.post(url, {**_post_data(rows, **{
         grid_field_name(*tariffs[0].key): "1"}), "fill": "1"})
-    values = {line["name"]: line["value"] for line in response.context["table"]}
+    values = {line.name: line.value for line in response.context["table"]}
     assert values[grid_field_name(*tariffs[1].key)] == "2"
 
 
@@ -67,12 +67,12 @@ def test_save_is_all_or_nothing_with_each_rows_messages(admin_client_of, interfa
     response = admin_client_of.post(url, {**data, "save": "1"})
     assert response.status_code == 200
     assert Correspondence.objects.count() == 0
-    errors = {line["row"].key: line["errors"] for line in response.context["table"]}
+    errors = {line.row.key: line.errors for line in response.context["table"]}
     assert "enter 101" in " ".join(errors[zones[0].key])
     assert errors[zones[1].key] == []
     assert errors[cat.key]
     # The typed values are kept for correction.
-    values = {line["row"].key: line["value"] for line in response.context["table"]}
+    values = {line.row.key: line.value for line in response.context["table"]}
     assert values[zones[0].key] == "0101"
 
 
@@ -83,7 +83,7 @@ def test_duplicate_codes_in_the_grid_flag_both_rows(admin_client_of, interface):
     url = reverse("admin:mappings_correspondence_grid", args=[interface.pk])
     data = {grid_field_name(*zones[0].key): "5", grid_field_name(*zones[1].key): "5"}
     response = admin_client_of.post(url, {**data, "save": "1"})
-    errors = {line["row"].key: line["errors"] for line in response.context["table"]}
+    errors = {line.row.key: line.errors for line in response.context["table"]}
     assert errors[zones[0].key] and errors[zones[1].key]
 
 
@@ -134,6 +134,6 @@ def test_csv_export_from_the_admin(admin_client_of, interface):
     build_event(interface=interface)
     url = reverse("admin:mappings_correspondence_export", args=[interface.pk])
     response = admin_client_of.get(url)
-    lines = response.content.decode().splitlines()
+    lines = response.content.decode().removeprefix("\ufeff").splitlines()
     assert lines[0] == "kind;id;object;context;code;suggestion"
     assert len(lines) == len(correspondence_rows(interface=interface)) + 1

@@ -125,6 +125,25 @@ def test_retry_parked_lines_queues_a_sales_integration(client, sales_integration
     assert len(callbacks) == 1
 
 
+def test_retry_parked_lines_lands_on_the_run_it_starts(client, sales_integration_registered,
+                                                       django_capture_on_commit_callbacks):
+    # As "Run now" does: through the page that waits for a worker, to the run.
+    s = sf.sales_setup(seats=2)
+    sales_services.operations_apply(interface=s.interface,
+                                    operations=[sf.sale(s, i, price_cents=1) for i in range(2)])
+    staff_of(s.interface.institution, client)
+    ids = list(ParkedOperation.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("admin:sales_parkedoperation_changelist"),
+                               {"action": "retry_action", "_selected_action": ids})
+    [queued] = callbacks
+    task_id = queued.keywords["task_id"]
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:channels_externalsalesinterface_follow_run", args=[s.interface.pk, task_id]
+    ) + f"?job={Job.SALES_INTEGRATION}"
+
+
 def test_retry_parked_lines_says_when_the_job_is_missing(client):
     s = sf.sales_setup(seats=1)
     sales_services.operations_apply(interface=s.interface, operations=[sf.sale(s, 0, price_cents=1)])

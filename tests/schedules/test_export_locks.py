@@ -88,7 +88,7 @@ def test_changing_an_exported_event_code_in_the_grid_is_refused(client, exported
     _operator(client, interface.institution)
     response = _grid_post(client, interface, {(Kind.EVENT, concert.pk): "2798"})
     assert response.status_code == 200
-    errors = {line["row"].key: line["errors"] for line in response.context["table"]}
+    errors = {line.row.key: line.errors for line in response.context["table"]}
     assert LOCKED in " ".join(errors[(Kind.EVENT, concert.pk)])
     assert "Nothing was saved" in response.content.decode()
     assert _code(interface, event=concert) == "2701"
@@ -107,8 +107,8 @@ def test_changing_an_exported_tariff_code_is_refused_everywhere(client, exported
     # The grid.
     response = _grid_post(client, interface, {key: "33"})
     assert response.status_code == 200
-    assert LOCKED in " ".join(next(line["errors"] for line in response.context["table"]
-                                   if line["row"].key == key))
+    assert LOCKED in " ".join(next(line.errors for line in response.context["table"]
+                                   if line.row.key == key))
     # The correspondence admin: refused at the field.
     correspondence = Correspondence.objects.get(interface=interface, tariff=groupe)
     url = reverse("admin:mappings_correspondence_change", args=[correspondence.pk])
