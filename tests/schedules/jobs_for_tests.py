@@ -3,6 +3,7 @@ worker with `celery worker -I tests.schedules.jobs_for_tests`), scripted by its 
 
 import threading
 import time
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -60,6 +61,27 @@ def scripted(ctx):
         raise JobError("Ticketnet refused the export.", "Call Ticketnet.")
     elif outcome == "retry" or (outcome == "retry_once" and ctx.run.attempt == 0):
         raise RetryLater("Ticketnet cannot be reached.")
+
+
+@contextmanager
+def broker_at(url: str):
+    """Celery's app pointed at `url`, then back. Both cached pools are dropped on the way in and
+    out: the connection pool, and the producer pool that `apply_async` publishes through, so
+    that no later test publishes to the broker of an earlier one."""
+    from ticketnet_bridge.celery import app
+
+    def forget_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    before = app.conf.broker_url
+    app.conf.broker_url = url
+    forget_pools()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = before
+        forget_pools()
 
 
 def _sleep_in_page(ctx, seconds: float) -> None:

@@ -15,7 +15,6 @@ from schedules.models import Job, Run
 from tests import factories as f
 from tests.sales import factories as sf
 from tests.schedules import jobs_for_tests as jobs
-from ticketnet_bridge.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 APPS = ("schedules", "sales", "channels", "catalog", "mappings")
@@ -26,12 +25,8 @@ NOT_REACHABLE_FR = "La file des tâches est injoignable ; rien n’a été lanc�
 @pytest.fixture
 def broker_down():
     """Celery's broker at the discard port of this machine, where nothing answers."""
-    before = celery_app.conf.broker_url
-    celery_app.conf.broker_url = jobs.UNREACHABLE_BROKER
-    celery_app._pool = None
-    yield
-    celery_app.conf.broker_url = before
-    celery_app._pool = None
+    with jobs.broker_at(jobs.UNREACHABLE_BROKER):
+        yield
 
 
 def operator_client(institution, language="en"):
@@ -95,13 +90,9 @@ def test_a_broker_lost_at_commit_is_said_too(monkeypatch):
     interface = f.InterfaceFactory()
     client = operator_client(interface.institution)
     monkeypatch.setattr("schedules.framework.queue.job_queue_check", lambda: None)
-    before = celery_app.conf.broker_url
-    celery_app.conf.broker_url, celery_app._pool = jobs.UNREACHABLE_BROKER, None
-    try:
+    with jobs.broker_at(jobs.UNREACHABLE_BROKER):
         response = client.post(reverse(
             "admin:channels_externalsalesinterface_run_sales_integration", args=[interface.pk]),
             follow=True)
-    finally:
-        celery_app.conf.broker_url, celery_app._pool = before, None
     assert response.status_code == 200 and NOT_REACHABLE in response.content.decode()
     assert not Run.objects.exists()
