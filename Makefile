@@ -12,6 +12,10 @@ DEV_LOCK := requirements-dev.lock
 export DEBUG ?= 1
 # The stand-in Ticketnet is installed for `make run` and `make test`, never in production.
 export SIMULATOR_ENABLED ?= 1
+# Where `make run` serves the back-office, and so the address the emails' links use (a link to
+# another port would lead nowhere); production sets SITE_URL to its public address.
+export WEB_BIND ?= 127.0.0.1:8000
+export SITE_URL ?= http://$(subst 0.0.0.0:,127.0.0.1:,$(WEB_BIND))
 
 .PHONY: run test install lock messages lint check deploy-check clean
 

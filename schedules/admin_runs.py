@@ -24,6 +24,7 @@ from .models import Run
 from .run_display import (
     duration,
     elapsed_text,
+    email_said,
     params_summary,
     progress_of,
     run_live,
@@ -197,7 +198,7 @@ class RunAdmin(InstitutionScopedAdmin):
             "title": str(run), "subtitle": run.interface.internal_name,
             "progress": progress_of(run), "duration": duration(run),
             "parameters": params_summary(run), "counts": counts_rows(run.counts),
-            "checklist": trial_checklist(run),
+            "checklist": trial_checklist(run), "email": email_said(run),
             "interface_url": reverse("admin:channels_externalsalesinterface_change",
                                      args=[run.interface_id]),
             "runs_url": reverse("admin:schedules_run_changelist")

@@ -224,3 +224,44 @@ def _value_text(value) -> str:
         return _("yes") if value else _("no")
     text = str(value)
     return text if len(text) <= SUMMARY_TEXT_MAX else text[:SUMMARY_TEXT_MAX - 1] + "…"
+
+
+@dataclass(frozen=True)
+class EmailSaid:
+    text: str
+    url: str = ""
+    link_text: str = ""
+
+
+def email_said(run: Run) -> EmailSaid | None:
+    """What the run's end told the follow-up operators, or why it did not: one line of the run's
+    page (with a link to the run that did email these problems, for one that did not)."""
+    if run.status in (Run.Status.RUNNING, Run.Status.SKIPPED):
+        return None
+    if (run.params or {}).get("dry_run"):
+        return EmailSaid(_("Not sent: a dry run changes nothing."))
+    if run.email in (Run.Email.SENT, Run.Email.REMINDER, Run.Email.RECOVERY):
+        if not run.interface.followup_email_list:
+            return EmailSaid(_("Not sent: the interface has no follow-up email address."))
+        return EmailSaid({
+            Run.Email.SENT: _("Sent to the follow-up operators."),
+            Run.Email.REMINDER: _("The daily reminder of these open problems was sent to the "
+                                  "follow-up operators."),
+            Run.Email.RECOVERY: _("The recovery was sent to the follow-up operators."),
+        }[run.email])
+    if run.email == Run.Email.FAILED:
+        return EmailSaid(_("Not sent: the mail server refused it (see the server logs). The "
+                           "next run left with these problems emails them."))
+    if run.email == Run.Email.HELD:
+        told = (Run.objects.filter(interface_id=run.interface_id, job=run.job, pk__lt=run.pk,
+                                   problems=run.problems,
+                                   email__in=[Run.Email.SENT, Run.Email.REMINDER])
+                .values_list("pk", flat=True).order_by("-pk").first())
+        when = formats.date_format(timezone.localtime(run.problems_emailed_at),
+                                   "DATETIME_FORMAT") if run.problems_emailed_at else "?"
+        return EmailSaid(
+            _("Not sent: the same problems were emailed with run #%(run)s on %(when)s; they are "
+              "reminded once a day while they stay open.") % {"run": told or "?", "when": when},
+            reverse("admin:schedules_run_change", args=[told]) if told else "",
+            f"#{told}" if told else "")
+    return EmailSaid(_("Nothing to tell."))

@@ -13,7 +13,7 @@ from channels.models import ExternalSalesInterface
 from . import outcomes
 from .locks import job_lock
 from .models import Run
-from .notify import run_notify
+from .notify import problems_fingerprint, run_notify
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,10 @@ def runs_abandon(*, interface: ExternalSalesInterface, job: str, advisory: bool)
     if not ids:
         return []
     # Conditional on RUNNING: a run that ended meanwhile keeps its own outcome.
+    now = timezone.now()
     Run.objects.filter(pk__in=ids, status=Run.Status.RUNNING).update(
-        status=Run.Status.ERROR, finished_at=timezone.now(), messages=[message])
+        status=Run.Status.ERROR, finished_at=now, messages=[message], email=Run.Email.SENT,
+        problems=problems_fingerprint([message]), problems_since=now, problems_emailed_at=now)
     for run_id in ids:
         logger.warning("Run %s (%s, interface %s) abandoned: its worker stopped", run_id, job,
                        interface.pk)

@@ -32,6 +32,15 @@ class Run(models.Model):
         ERROR = "error", _("Error")
         SKIPPED = "skipped", _("Skipped")
 
+    class Email(models.TextChoices):
+        """What the run's end told the follow-up operators (see `notify.email_plan`)."""
+        NONE = "", _("Nothing to tell")
+        SENT = "sent", _("Sent")
+        HELD = "held", _("Not sent: same problems as already emailed")
+        REMINDER = "reminder", _("Daily reminder sent")
+        RECOVERY = "recovery", _("Recovery sent")
+        FAILED = "failed", _("The mail server refused it")
+
     interface = models.ForeignKey(
         ExternalSalesInterface, on_delete=models.CASCADE, related_name="runs",
         verbose_name=_("interface"),
@@ -56,6 +65,18 @@ class Run(models.Model):
         _("attempt"), default=0, help_text=_("0 for the first try, then one per retry.")
     )
     celery_task_id = models.CharField(_("Celery task"), max_length=64, blank=True)
+    email = models.CharField(_("email"), max_length=16, choices=Email.choices, blank=True,
+                             default=Email.NONE)
+    problems = models.CharField(
+        _("problems"), max_length=64, blank=True,
+        help_text=_("A fingerprint of the warnings and errors the run ended with: the same "
+                    "problems as the run before are not emailed again the same day."))
+    problems_since = models.DateTimeField(
+        _("problems open since"), null=True, blank=True,
+        help_text=_("When these same problems were first emailed."))
+    problems_emailed_at = models.DateTimeField(
+        _("problems last emailed"), null=True, blank=True,
+        help_text=_("When these same problems were last emailed (first email or reminder)."))
 
     class Meta:
         verbose_name = _("run")

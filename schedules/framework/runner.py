@@ -20,7 +20,7 @@ from .context import JobContext
 from .errors import JobError, RetryLater, TimeLimitReached, UnknownJob
 from .locks import job_lock
 from .models import Job, Run
-from .notify import run_notify
+from .notify import EMAIL_FIELDS, TELLS, email_plan, run_notify
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ def job_run(
     One run per interface and job at a time: a second one ends SKIPPED (recorded). The job
     function gets a `JobContext`; the run ends OK, WARNING (it reported warnings: lines
     parked, items refused) or ERROR (it raised, reached its time limit, lost the database or
-    the broker). WARNING and ERROR email the interface's follow-up operators after commit.
+    the broker). After commit, the follow-up operators are emailed what `email_plan` decided:
+    every ERROR, a WARNING once per set of open problems (then daily), the recovery.
     `raise_retry`: the caller (Celery's task) retries a `RetryLater` — re-raised once the run
     is recorded, whose message then says when; without it the message says it will not be.
     `requested_by`: the id of the user who launched it from the admin (the audit log's actor).
@@ -68,11 +69,12 @@ def job_run(
         run.finished_at = timezone.now()
         run.counts = ctx.counts
         run.messages = ctx.messages
+        email_plan(run)
         run.save(update_fields=["status", "finished_at", "counts", "messages", "progress_done",
-                                "progress_total"])
+                                "progress_total", *EMAIL_FIELDS])
         with translation.override(interface.institution.language):
             _audit_export(run, interface=interface, requested_by=requested_by)
-    if run.status in (Run.Status.WARNING, Run.Status.ERROR):
+    if run.email in TELLS:
         transaction.on_commit(partial(run_notify, run_id=run.pk))
     if retry_exc is not None and raise_retry:
         retry_exc.run_id = run.pk

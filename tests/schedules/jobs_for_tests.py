@@ -54,7 +54,8 @@ def scripted(ctx):
             broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
     elif outcome == "warning":
         ctx.count("parked", 2)
-        ctx.warning("2 lines parked: unknown tariff code 15.", "Enter the code, then retry.")
+        ctx.warning(ctx.params.get("text", "2 lines parked: unknown tariff code 15."),
+                    "Enter the code, then retry.")
     elif outcome == "crash":
         raise ValueError(f"login refused for password {ctx.interface.get_password()}")
     elif outcome == "job_error":
