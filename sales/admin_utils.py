@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from channels.tenancy import InstitutionScopedAdmin
 
+from .engine.messages import parked_message
+
 
 class ReadOnlyAdmin(InstitutionScopedAdmin):
     """Sales come from Ticketnet: they are looked at, never typed in."""
@@ -24,11 +26,19 @@ class ReadOnlyAdmin(InstitutionScopedAdmin):
 
 class ParkedOperationAdmin(ReadOnlyAdmin):
     list_display = ["operation_id", "type", "ticket_number", "reason", "waiting_for_link",
-                    "message", "attempts", "last_attempt_at", "resolved_at"]
+                    "message_shown", "attempts", "last_attempt_at", "resolved_at"]
     list_filter = ["reason", "type", ("resolved_at", admin.EmptyFieldListFilter),
                    ("interface", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["interface", "waiting_for"]
     search_fields = ["operation_id", "ticket_number"]
+    # The message as written (the institution's language) and its parameters: shown once,
+    # rendered in the reader's language.
+    exclude = ["message", "params"]
+    readonly_fields = ["message_shown"]
+
+    @admin.display(description=_("message"))
+    def message_shown(self, obj):
+        return parked_message(obj)
 
     @admin.display(description=_("waiting for"), ordering="waiting_for__position")
     def waiting_for_link(self, obj):

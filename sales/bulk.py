@@ -1,6 +1,7 @@
 """The sales engine's only door to the database vendor: PostgreSQL's COPY, arrays, ANALYZE and
 unique-index checks behind plain functions that fall back to the ORM elsewhere (SQLite)."""
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from operator import attrgetter, itemgetter
 
@@ -225,14 +226,21 @@ def rows_matching(model: type[Model], *, columns: Sequence[str], match: Sequence
 
 _ARRAY_TYPES = ((models.CharField, "text[]"), (models.TextField, "text[]"),
                 (models.IntegerField, "bigint[]"), (models.ForeignKey, "bigint[]"),
-                (models.DateTimeField, "timestamptz[]"))
+                (models.DateTimeField, "timestamptz[]"),
+                # JSON goes as its text, cast back in the SET (psycopg adapts no dict array).
+                (models.JSONField, "text[]"))
+
+
+def _json_getter(field):
+    get = attrgetter(field.attname)
+    return lambda obj: None if (value := get(obj)) is None else json.dumps(value)
 
 
 def bulk_update_fields(model: type[Model], objs: Sequence[Model], fields: Sequence[str], *,
                        batch_size: int = DEFAULT_BATCH_SIZE, using: str = "default") -> None:
     """Save `fields` of saved `objs`. PostgreSQL: one `UPDATE … FROM unnest(arrays)` per batch
     (Django's bulk_update writes a CASE per field and row, slow past a few hundred rows);
-    elsewhere bulk_update. Text, integer and datetime fields only."""
+    elsewhere bulk_update. Text, integer, datetime and JSON fields only."""
     if not objs:
         return
     connection = connections[using]
@@ -246,17 +254,20 @@ def bulk_update_fields(model: type[Model], objs: Sequence[Model], fields: Sequen
     for f in model_fields:
         found = next((t for cls, t in _ARRAY_TYPES if isinstance(f, cls)), None)
         if found is None:
-            raise TypeError(f"bulk_update_fields: {f.name} is not text, integer or datetime")
+            raise TypeError(f"bulk_update_fields: {f.name} is not text, integer, datetime "
+                            "or JSON")
         types.append(found)
     names = [f"v{i}" for i in range(len(fields))]
     # Identifiers are quoted, values are parameters.
     sql = " ".join([
         "UPDATE", quote(meta.db_table), "t SET",
-        ", ".join(f"{quote(f.column)} = k.{n}" for f, n in zip(model_fields, names, strict=True)),
+        ", ".join(f"{quote(f.column)} = k.{n}{'::jsonb' if isinstance(f, models.JSONField) else ''}"
+                  for f, n in zip(model_fields, names, strict=True)),
         "FROM unnest(%s::bigint[],", ", ".join(f"%s::{t}" for t in types), ") AS k(pk,",
         ", ".join(names), ") WHERE t.", quote(meta.pk.column), "= k.pk",
     ])
-    getters = [attrgetter(f.attname) for f in model_fields]
+    getters = [_json_getter(f) if isinstance(f, models.JSONField) else attrgetter(f.attname)
+               for f in model_fields]
     with connection.cursor() as cursor:
         # Rows found by their primary key (the only index it can use), never by hashing the
         # whole table: the planner's choice while its statistics count a table that grows

@@ -226,6 +226,10 @@ class ParkedOperation(models.Model):
     message = models.TextField(
         _("message"), help_text=_("The reason and what to do, in the institution's language.")
     )
+    # The message's parameters (codes, texts as their English source): pages render the
+    # message again from the reason and these, in their reader's language. NULL: parked
+    # before they were stored, the message says it as written then.
+    params = models.JSONField(_("message parameters"), default=dict, blank=True, null=True)
     first_attempt_at = models.DateTimeField(_("first attempt"))
     last_attempt_at = models.DateTimeField(_("last attempt"))
     attempts = models.PositiveIntegerField(_("attempts"), default=1)

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from catalog.models import Event, Price, SeatCategory, Tariff
 from channels.models import ExternalSalesInterface
+from texts import choice, source, text
 
 from .flat_file import FlatFileRecord, LineError, ParsedFile
 from .selectors import parked_lines
@@ -84,7 +85,8 @@ def _error_line(error: LineError, *, file_name: str, sha256: str) -> ResolvedOpe
         buyer_last_name=raw.get("BUYER_LAST_NAME", ""),
         buyer_first_name=raw.get("BUYER_FIRST_NAME", ""),
     )
-    detail = f"{file_name}, line {error.line_number}: {error.message}"
+    detail = text("%(file)s, line %(line)s: %(error)s", file=file_name,
+                  line=error.line_number, error=error.message)
     return ResolvedOperation(line=line,
                              problem=Problem(ParkReason.INVALID_LINE, {"detail": detail}))
 
@@ -121,7 +123,7 @@ def pass_lines_resolve(
         {c for cats in product_categories.values() for c in cats}
     )
     kinds = pass_product_kinds(interface=interface)
-    kind_labels = " / ".join(str(Event.Kind(k).label) for k in kinds)
+    kind_labels = [source(Event.Kind(k).label) for k in kinds]  # rendered joined by " / "
 
     resolved = []
     for line in lines:
@@ -141,7 +143,7 @@ def pass_lines_resolve(
         if not tariff.is_reseller_audience:
             resolved.append(ResolvedOperation(line=line, problem=Problem(
                 ParkReason.TARIFF_NOT_FOR_RESELLERS,
-                {"code": tariff.code, "audience": tariff.get_audience_type_display()})))
+                {"code": tariff.code, "audience": choice(tariff, "audience_type")})))
             continue
         # The pass's category: the one its price for this tariff is in, else the product's
         # only category (a pass product is usually one category).

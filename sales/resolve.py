@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db.models.base import ModelState
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Performance, Seat, SeatCategory, Tariff, Zone
 from catalog.series import series_contains
@@ -14,6 +14,7 @@ from channels.models import ExternalSalesInterface
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook, correspondence_book
 from mappings.validators import normalize_code, split_double_code
+from texts import text
 
 from .types import OperationLine, OperationType, ParkReason, Problem, ResolvedOperation
 
@@ -22,14 +23,14 @@ MANIFESTATION, PERFORMANCE = "manifestation", "performance"
 ZONE, CATEGORY, TARIFF = Kind.ZONE.value, Kind.CATEGORY.value, Kind.TARIFF.value
 
 
-def code_kind_label(kind: str) -> str:
-    """The kind of a Ticketnet code as the messages name it, in the active language."""
+def code_kind_label(kind: str):
+    """The kind of a Ticketnet code as the messages name it (a lazy text: the reader's)."""
     return {
-        MANIFESTATION: _("manifestation"),
-        PERFORMANCE: _("performance"),
-        ZONE: _("zone"),
-        CATEGORY: _("seat category"),
-        TARIFF: _("tariff"),
+        MANIFESTATION: gettext_lazy("manifestation"),
+        PERFORMANCE: gettext_lazy("performance"),
+        ZONE: gettext_lazy("zone"),
+        CATEGORY: gettext_lazy("seat category"),
+        TARIFF: gettext_lazy("tariff"),
     }.get(kind, kind)
 
 
@@ -50,11 +51,12 @@ def _new_seat(**values) -> Seat:
 
 
 def _unknown(kind: str, code: str) -> Problem:
-    return Problem(ParkReason.UNKNOWN_CODE,
-                   {"kind": code_kind_label(kind), "kind_key": kind, "code": code})
+    # The kind's label is the reader's: rendered with the message (`park_message`).
+    return Problem(ParkReason.UNKNOWN_CODE, {"kind_key": kind, "code": code})
 
 
-def _invalid(detail: str) -> Problem:
+def _invalid(detail: dict) -> Problem:
+    """`detail`: a stored text (`texts.text`), rendered in the reader's language."""
     return Problem(ParkReason.INVALID_LINE, {"detail": detail})
 
 
@@ -151,29 +153,29 @@ class OperationResolver:
         if problem is not None:
             return ResolvedOperation(line=line, problem=problem)
         if line.row is None or line.seat is None:
-            return ResolvedOperation(line=line, problem=_invalid(_("row or seat missing")))
+            return ResolvedOperation(line=line,
+                                     problem=_invalid(text("row or seat missing")))
         if zone.numbered:
             found = self._seat_keys[zone.pk].get((line.row, line.seat))
             if found is None:
-                return ResolvedOperation(line=line, problem=_invalid(
-                    _("seat %(place)s does not exist in zone %(code)s (“%(zone)s”)")
-                    % {"place": f"{line.row}-{line.seat}", "code": line.zone_code,
-                       "zone": zone.name}))
+                return ResolvedOperation(line=line, problem=_invalid(text(
+                    "seat %(place)s does not exist in zone %(code)s (“%(zone)s”)",
+                    place=f"{line.row}-{line.seat}", code=line.zone_code, zone=zone.name)))
             seat_id, seat_category_id = found
             if seat_category_id != category.pk:
-                return ResolvedOperation(line=line, problem=_invalid(
-                    _("seat %(place)s of zone %(code)s is not in seat category %(category)s")
-                    % {"place": f"{line.row}-{line.seat}", "code": line.zone_code,
-                       "category": line.category_code}))
+                return ResolvedOperation(line=line, problem=_invalid(text(
+                    "seat %(place)s of zone %(code)s is not in seat category %(category)s",
+                    place=f"{line.row}-{line.seat}", code=line.zone_code,
+                    category=line.category_code)))
             return ResolvedOperation(line=line, performance=perf,
                                      seat=self._seat(seat_id, zone, line, seat_category_id),
                                      category=category, tariff=tariff)
         if not series_contains(zone.capacity or 0, line.row, line.seat):
-            return ResolvedOperation(line=line, problem=_invalid(
-                _("seat %(place)s is not in the seat series of the non-numbered zone "
-                  "%(code)s (“%(zone)s”, %(capacity)s places)")
-                % {"place": f"{line.row}-{line.seat}", "code": line.zone_code,
-                   "zone": zone.name, "capacity": zone.capacity}))
+            return ResolvedOperation(line=line, problem=_invalid(text(
+                "seat %(place)s is not in the seat series of the non-numbered zone "
+                "%(code)s (“%(zone)s”, %(capacity)s places)",
+                place=f"{line.row}-{line.seat}", code=line.zone_code, zone=zone.name,
+                capacity=zone.capacity)))
         return ResolvedOperation(line=line, performance=perf, zone=zone, series_row=line.row,
                                  series_number=line.seat, category=category, tariff=tariff)
 
@@ -193,12 +195,12 @@ class OperationResolver:
         tariff = self._tariffs.get(book.object_id_for(Kind.TARIFF, line.tariff_code))
         if perf is None or zone is None or category is None or tariff is None:
             # A correspondence whose object is gone (deleted since the book was read).
-            return (_invalid(_("a code points to an object that no longer exists")),
+            return (_invalid(text("a code points to an object that no longer exists")),
                     None, None, None, None)
         if zone.configuration_id != perf.configuration_id:
-            return (_invalid(
-                _("zone %(code)s (“%(zone)s”) is not in the hall configuration of the "
-                  "performance") % {"code": line.zone_code, "zone": zone.name}),
+            return (_invalid(text(
+                "zone %(code)s (“%(zone)s”) is not in the hall configuration of the "
+                "performance", code=line.zone_code, zone=zone.name)),
                 None, None, None, None)
         return None, perf, zone, category, tariff
 

@@ -18,6 +18,7 @@ from channels.tenancy import InstitutionScopedAdmin, scope_queryset
 
 from .admin_utils import follow_url
 from .counts import counts_rows
+from .framework.context import message_shown
 from .framework.errors import JobQueueUnavailable, UnknownJob
 from .framework.queue import QUEUE_UNAVAILABLE, run_again
 from .models import Run
@@ -199,6 +200,7 @@ class RunAdmin(InstitutionScopedAdmin):
             "progress": progress_of(run), "duration": duration(run),
             "parameters": params_summary(run), "counts": counts_rows(run.counts),
             "checklist": trial_checklist(run), "email": email_said(run),
+            "run_messages": [message_shown(m) for m in run.messages or []],
             "interface_url": reverse("admin:channels_externalsalesinterface_change",
                                      args=[run.interface_id]),
             "runs_url": reverse("admin:schedules_run_changelist")

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from texts import is_text, render
+
 from .counts import STEP_ORDER
+from .framework.context import message_shown
 from .framework.models import Job, Run
 from .jobs.interface_trial import step_labels
 
@@ -60,12 +63,14 @@ def trial_checklist(run: Run) -> Checklist | None:
     labels = step_labels()
     steps = {key: ChecklistStep(key=key, label=str(labels[key])) for key in STEP_ORDER}
     general = []
-    for m in messages:
+    for stored in messages:
+        m = message_shown(stored)
         step = steps.get(m.get("step", ""))
         if step is None:
             general.append(m)
         elif m.get("step_status"):
             step.status = m["step_status"]
         else:
-            step.said.append({**m, "text": m.get("step_text") or m.get("text", "")})
+            said = render(m["st"]) if is_text(m.get("st")) else m.get("step_text")
+            step.said.append({**m, "text": said or m.get("text", "")})
     return Checklist(steps=list(steps.values()), general=general)

@@ -2,6 +2,8 @@
 
 import pytest
 from cryptography.fernet import Fernet
+from django.conf import settings as django_settings
+from django.utils import translation
 
 TEST_FERNET_KEY = Fernet.generate_key().decode()
 
@@ -49,3 +51,12 @@ def unused_tcp_port():
 def _fast_password_hashing(settings):
     # Users are created in many tests; PBKDF2's deliberate slowness is not under test here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_settings():
+    """Each test starts and ends in the settings' language: a request with another
+    Accept-Language activates it in the thread (LocaleMiddleware), for the next test too."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

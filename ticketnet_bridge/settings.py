@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "credentials.apps.CredentialsConfig",
     "audit",
+    "texts",  # texts stored untranslated; its makemessages extracts them
     "demo",
     "channels",
     "catalog",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from catalog.series import series_contains
 from channels.models import ExternalSalesInterface
+from texts import choice, text
 
 from ..models import Ticket
 from ..types import ApplyResult, OperationType, ParkReason, ResolvedOperation
@@ -132,7 +133,7 @@ def _sell_pass(page: Page, op: ResolvedOperation) -> bool:
     line = op.line
     if op.category is None or op.tariff is None or not line.ticket_number:
         _park(page, op, ParkReason.INVALID_LINE,
-              detail="product, category, tariff or ticket number missing")
+              detail=text("product, category, tariff or ticket number missing"))
         return False
     if line.ticket_number in page.tickets:
         _park(page, op, ParkReason.TICKET_NUMBER_TAKEN)
@@ -154,7 +155,7 @@ def _sell(page: Page, op: ResolvedOperation) -> bool:
         numbered or (op.zone is not None and op.series_row and op.series_number)
     ) or not line.ticket_number:
         _park(page, op, ParkReason.INVALID_LINE,
-              detail="performance, place, category, tariff or ticket number missing")
+              detail=text("performance, place, category, tariff or ticket number missing"))
         return False
     perf = op.performance
     if line.ticket_number in page.tickets:
@@ -231,7 +232,7 @@ def _target(page: Page, op: ResolvedOperation) -> Ticket | None:
             _park(page, op, ParkReason.ORIGINAL_UNKNOWN)
         return None
     if target.state != Ticket.State.VALID:
-        _park(page, op, ParkReason.ORIGINAL_NOT_VALID, state=target.get_state_display())
+        _park(page, op, ParkReason.ORIGINAL_NOT_VALID, state=choice(target, "state"))
         return None
     return target
 

@@ -109,8 +109,8 @@ def _parked_write(page: Page, *, now, result: ApplyResult, batch_size: int) -> N
     bulk_update_fields(ParkedOperation, parked_before, _REPARKED_FIELDS, batch_size=batch_size)
 
 
-_REPARKED_FIELDS = ["reason", "message", "place", "waiting_for", "attempts", "last_attempt_at",
-                    "resolved_at"]
+_REPARKED_FIELDS = ["reason", "message", "params", "place", "waiting_for", "attempts",
+                    "last_attempt_at", "resolved_at"]
 
 
 def _parked_rows(page: Page, *, now, result: ApplyResult) -> dict[int, ParkedOperation]:
@@ -137,7 +137,7 @@ def _parked_rows(page: Page, *, now, result: ApplyResult) -> dict[int, ParkedOpe
             # Ticketnet's journal read again (a replay rebuilds the line from the row).
             row.line = data
             changed_lines.append(row)
-        row.reason, row.message, row.place = reason, message, park.place
+        row.reason, row.message, row.params, row.place = reason, message, park.params, park.place
         row.last_attempt_at, row.resolved_at = now, None
         row.attempts += 1
         rows[id(park)] = row

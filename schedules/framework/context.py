@@ -7,11 +7,32 @@ from typing import Any
 from django.utils import timezone
 
 from channels.models import ExternalSalesInterface
+from texts import is_text, render
 
 from .models import Run
 
 INFO, WARNING, ERROR = "info", "warning", "error"
 PROGRESS_EVERY_SECONDS = 1.0
+
+
+def message_entry(level: str, text, action="") -> dict:
+    """A run's message as stored (see `JobContext.message`)."""
+    entry = {"level": level, "text": render(text), "action": render(action or "")}
+    if is_text(text):
+        entry["t"] = text
+    if is_text(action):
+        entry["a"] = action
+    return entry
+
+
+def message_shown(message: dict) -> dict:
+    """A stored message as its reader reads it: its texts rendered in the active language."""
+    shown = dict(message)
+    if is_text(message.get("t")):
+        shown["text"] = render(message["t"])
+    if is_text(message.get("a")):
+        shown["action"] = render(message["a"])
+    return shown
 
 
 class JobContext:
@@ -39,7 +60,11 @@ class JobContext:
             self.count(name, n)
 
     def message(self, level: str, text, action="") -> None:
-        self.messages.append({"level": level, "text": str(text), "action": str(action or "")})
+        """Record a message: `text` and `action` are strings or stored texts (`texts.text`).
+        A stored text is kept as such ("t", "a"), and pages render it in their reader's
+        language; "text" and "action" hold it in the language of the run (the institution's),
+        for the emails and the commands' output."""
+        self.messages.append(message_entry(level, text, action))
 
     def info(self, text, action="") -> None:
         self.message(INFO, text, action)

@@ -2,6 +2,8 @@
 
 from celery.exceptions import SoftTimeLimitExceeded
 
+from texts import is_text, render
+
 # Celery's soft time limit, raised in the job wherever it is: a job that catches Exception must
 # let it through (the run is stopping).
 TimeLimitReached = SoftTimeLimitExceeded
@@ -9,12 +11,13 @@ TimeLimitReached = SoftTimeLimitExceeded
 
 class JobError(Exception):
     """A job stopped for a reason the operator can act on: `text` and `action` are shown
-    (and emailed) as they are, so they must be translated and carry no credential."""
+    and emailed, so they carry no credential; each is a stored text (`texts.text`, rendered in
+    its reader's language) or a string already translated."""
 
-    def __init__(self, text: str, action: str = ""):
-        super().__init__(text)
-        self.text = str(text)
-        self.action = str(action)
+    def __init__(self, text, action=""):
+        super().__init__(render(text))
+        self.text = text if is_text(text) else str(text)
+        self.action = action if is_text(action) else str(action or "")
 
 
 class RetryLater(JobError):

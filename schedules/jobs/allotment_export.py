@@ -6,11 +6,11 @@ import uuid
 from functools import partial
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from catalog.models import Event
 from mappings.selectors import correspondence_book
 from sales.allotments import zone_allotments_record
+from texts import text
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
@@ -41,8 +41,8 @@ def job_optional_event(ctx: JobContext) -> Event | None:
     except (TypeError, ValueError):
         event = None
     if event is None:
-        raise JobError(_("The event %(id)s is not an event of the institution.")
-                       % {"id": event_id}, _("Choose an event of the institution."))
+        raise JobError(text("The event %(id)s is not an event of the institution.",
+                            id=event_id), text("Choose an event of the institution."))
     return event
 
 
@@ -52,10 +52,10 @@ def warn_not_exported(ctx: JobContext, *, exported_ids: set[int], event: Event |
                                         event=event)
     for perf in missing:
         ctx.warning(
-            _("The performance “%(performance)s” is not in any catalogue export: skipped.")
-            % {"performance": perf},
-            _("Export the catalogue of “%(event)s” first (once: Ticketnet refuses a second "
-              "export; for a performance added since, call Ticketnet).") % {"event": perf.event},
+            text("The performance “%(performance)s” is not in any catalogue export: skipped.",
+                 performance=perf),
+            text("Export the catalogue of “%(event)s” first (once: Ticketnet refuses a second "
+                 "export; for a performance added since, call Ticketnet).", event=perf.event),
         )
     ctx.count("skipped_performances", len(missing))
 
@@ -68,7 +68,7 @@ def allotment_export(ctx: JobContext) -> None:
     performances = exported_performances(interface=interface, event=event)
     warn_not_exported(ctx, exported_ids={p.performance_id for p in performances}, event=event)
     if not performances:
-        ctx.info(_("No performance was exported to Ticketnet yet: no allotment to send."))
+        ctx.info(text("No performance was exported to Ticketnet yet: no allotment to send."))
         return
     book = correspondence_book(interface=interface)
     client = interface_client(interface=interface)
@@ -95,33 +95,33 @@ def allotment_export(ctx: JobContext) -> None:
         except RetryLater:
             raise
         except JobError as exc:
-            ctx.error(_("Performance %(performance)s: %(text)s")
-                      % {"performance": perf.label, "text": exc.text}, exc.action)
+            ctx.error(text("Performance %(performance)s: %(text)s", performance=perf.label,
+                           text=exc.text), exc.action)
             ctx.count("refused_performances")
             continue
         record(sent=True)
         if seats.cancelled:
-            ctx.info(_("The performance %(performance)s is cancelled: its allotment at "
-                       "Ticketnet was emptied.") % {"performance": perf.label},
-                     _("Call Ticketnet to cancel it on their side and refund its tickets."))
+            ctx.info(text("The performance %(performance)s is cancelled: its allotment at "
+                          "Ticketnet was emptied.", performance=perf.label),
+                     text("Call Ticketnet to cancel it on their side and refund its tickets."))
             ctx.count("cancelled_performances")
         for zone in seats.unmapped.values():
             ctx.warning(
-                _("%(n)d seats of the zone “%(zone)s” were left out of performance "
-                  "%(performance)s: the zone or its seat category has no Ticketnet code.")
-                % {"n": zone.seats, "zone": zone.name, "performance": perf.label},
-                _("Enter the code in the correspondences (Ticketnet must know it), then export "
-                  "the allotments again."))
+                text("%(n)d seats of the zone “%(zone)s” were left out of performance "
+                     "%(performance)s: the zone or its seat category has no Ticketnet code.",
+                     n=zone.seats, zone=zone.name, performance=perf.label),
+                text("Enter the code in the correspondences (Ticketnet must know it), then export "
+                     "the allotments again."))
             ctx.count("unmapped_seats", zone.seats)
         ctx.count("performances")
         ctx.count("seats", seats.seats)
         ctx.count("places", seats.places)
         if allotted != seats.seats + seats.places:
             ctx.warning(
-                _("Ticketnet holds %(held)d seats for performance %(performance)s, %(sent)d "
-                  "were sent.") % {"held": allotted, "performance": perf.label,
-                                   "sent": seats.seats + seats.places},
-                _("Export the allotments again; if it persists, call Ticketnet."))
+                text("Ticketnet holds %(held)d seats for performance %(performance)s, %(sent)d "
+                     "were sent.",
+                     held=allotted, performance=perf.label, sent=seats.seats + seats.places),
+                text("Export the allotments again; if it persists, call Ticketnet."))
     ctx.progress(done, total, force=True)
 
 

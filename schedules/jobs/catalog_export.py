@@ -4,11 +4,11 @@ manifestation already sent is never sent again (only a phone call to Ticketnet c
 
 from django.db import transaction
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Event
 from mappings.locks import known_codes_record
+from texts import source, text
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
@@ -38,34 +38,31 @@ def job_event(ctx: JobContext) -> Event:
             event = None
     if event is None:
         raise JobError(
-            _("The catalogue export needs an event of the institution (parameter event_id)."),
-            _("Choose the event: export_catalog --event CODE, or the preview page of the "
-              "interface."),
+            text("The catalogue export needs an event of the institution (parameter event_id)."),
+            text("Choose the event: export_catalog --event CODE, or the preview page of the "
+                 "interface."),
         )
     return event
 
 
 def _already_sent_text(planned: PlannedManifestation) -> str:
     record = planned.exported
-    return _("Manifestation %(code)s was already exported to Ticketnet on %(when)s "
-             "(run %(run)s): it is not sent again.") % {
-        "code": planned.code,
-        "when": formats.date_format(timezone.localtime(record.exported_at),
-                                    "SHORT_DATETIME_FORMAT"),
-        "run": record.run_id or "?",
-    }
+    return text("Manifestation %(code)s was already exported to Ticketnet on %(when)s "
+                "(run %(run)s): it is not sent again.",
+                code=planned.code, when=formats.date_format(timezone.localtime(record.exported_at),
+                                    "SHORT_DATETIME_FORMAT"), run=record.run_id or "?")
 
 
 def _report_plan(ctx: JobContext, plan: CatalogPlan) -> None:
     for planned in plan.manifestations:
         s = planned.summary()
-        ctx.info(_("Manifestation %(code)s “%(name)s”, hall %(hall)s: %(performances)d "
-                   "performance(s), %(zones)d zone(s), %(seats)d seats, %(places)d places in "
-                   "seat series, %(prices)d prices.") % {
-            "code": planned.code, "name": planned.manifestation.name,
-            "hall": planned.manifestation.hall_code, "performances": s["performances"],
-            "zones": s["zones"], "seats": s["seats"], "places": s["series_places"],
-            "prices": s["prices"]})
+        ctx.info(text("Manifestation %(code)s “%(name)s”, hall %(hall)s: %(performances)d "
+                      "performance(s), %(zones)d zone(s), %(seats)d seats, %(places)d places in "
+                      "seat series, %(prices)d prices.",
+                      code=planned.code, name=planned.manifestation.name,
+                      hall=planned.manifestation.hall_code, performances=s["performances"],
+                      zones=s["zones"], seats=s["seats"], places=s["series_places"],
+                      prices=s["prices"]))
 
 
 @register(Job.CATALOG_EXPORT)
@@ -79,34 +76,33 @@ def catalog_export(ctx: JobContext) -> None:
     if ctx.dry_run:
         _report_plan(ctx, plan)
         for problem in plan.problems:
-            ctx.warning(problem.message, _("Fix it before the export: nothing was sent."))
+            ctx.warning(problem.message, text("Fix it before the export: nothing was sent."))
         for planned in plan.already_exported:
-            ctx.warning(_already_sent_text(planned), str(CALL_TICKETNET))
+            ctx.warning(_already_sent_text(planned), source(CALL_TICKETNET))
         for item in plan.not_known:
-            ctx.warning(_("%(kind)s “%(object)s” was added to “%(event)s” after its export: "
-                          "not known to Ticketnet.") % {
-                "kind": item.kind_label, "object": item.label, "event": event},
-                _("Call Ticketnet and ask them to add it on their side: the export is never "
-                  "sent again."))
+            ctx.warning(text("%(kind)s “%(object)s” was added to “%(event)s” after its export: "
+                             "not known to Ticketnet.",
+                             kind=item.kind_label, object=item.label, event=event),
+                text("Call Ticketnet and ask them to add it on their side: the export is never "
+                     "sent again."))
         if not plan.problems and not plan.already_exported:
-            ctx.info(_("Dry run: nothing was sent. The export would send %(n)d manifestation(s).")
-                     % {"n": len(plan.manifestations)})
+            ctx.info(text("Dry run: nothing was sent. The export would send %(n)d "
+                          "manifestation(s).", n=len(plan.manifestations)))
         return
 
     if plan.problems:
         for problem in plan.problems:
-            ctx.error(problem.message, _("Nothing was sent: fix it, then export again."))
+            ctx.error(problem.message, text("Nothing was sent: fix it, then export again."))
         return
     if not plan.manifestations:
-        raise JobError(_("“%(event)s” has nothing to export.") % {"event": event},
-                       _("Add performances, zones and prices, then export again."))
+        raise JobError(text("“%(event)s” has nothing to export.", event=event),
+                       text("Add performances, zones and prices, then export again."))
     if not plan.to_send:
         raise JobError(
-            _("The catalogue of “%(event)s” was already exported to Ticketnet (%(codes)s): it "
-              "is never sent twice.") % {
-                "event": event,
-                "codes": ", ".join(m.code for m in plan.already_exported)},
-            str(CALL_TICKETNET),
+            text("The catalogue of “%(event)s” was already exported to Ticketnet (%(codes)s): it "
+                 "is never sent twice.",
+                 event=event, codes=", ".join(m.code for m in plan.already_exported)),
+            source(CALL_TICKETNET),
         )
     for planned in plan.already_exported:
         ctx.info(_already_sent_text(planned))
@@ -119,7 +115,7 @@ def catalog_export(ctx: JobContext) -> None:
         _send_one(ctx, client, planned)
         ctx.progress(done, total)
     if "sent" in ctx.counts and not any(m["level"] == "error" for m in ctx.messages):
-        ctx.info(_("Call Ticketnet to confirm that the product was created on their side."))
+        ctx.info(text("Call Ticketnet to confirm that the product was created on their side."))
 
 
 def _send_one(ctx: JobContext, client, planned: PlannedManifestation) -> None:
@@ -131,8 +127,8 @@ def _send_one(ctx: JobContext, client, planned: PlannedManifestation) -> None:
     if ExportedManifestation.objects.filter(
             interface=interface, event_id=planned.event_id,
             performance_id=planned.competition_performance_id).exists():
-        ctx.error(_("Manifestation %(code)s is already recorded as exported.")
-                  % {"code": planned.code}, str(CALL_TICKETNET))
+        ctx.error(text("Manifestation %(code)s is already recorded as exported.",
+                       code=planned.code), source(CALL_TICKETNET))
         return
     try:
         with ticketnet_errors(interface=interface):
@@ -141,9 +137,10 @@ def _send_one(ctx: JobContext, client, planned: PlannedManifestation) -> None:
             except TicketnetRejected as exc:
                 if exc.code == "MANIFESTATION_EXISTS":
                     ctx.error(
-                        _("Ticketnet already has manifestation %(code)s: it refused to "
-                          "create it again.") % {"code": planned.code},
-                        str(CALL_TICKETNET) + " " + _("Ask them whether it matches the event."),
+                        text("Ticketnet already has manifestation %(code)s: it refused to "
+                             "create it again.", code=planned.code),
+                        text("%(call)s %(ask)s", call=CALL_TICKETNET,
+                             ask=text("Ask them whether it matches the event.")),
                     )
                     ctx.count("refused")
                     return
@@ -151,8 +148,8 @@ def _send_one(ctx: JobContext, client, planned: PlannedManifestation) -> None:
     except JobError as exc:
         if isinstance(exc, RetryLater):  # Ticketnet is down: stop, the run is retried
             raise
-        ctx.error(_("Manifestation %(code)s: %(text)s") % {"code": planned.code,
-                                                           "text": exc.text}, exc.action)
+        ctx.error(text("Manifestation %(code)s: %(text)s", code=planned.code, text=exc.text),
+                  exc.action)
         ctx.count("refused")
         return
     summary = planned.summary()

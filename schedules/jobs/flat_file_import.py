@@ -7,10 +7,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from sales.flat_file import FlatFileRefused, flat_file_parse
 from sales.passes import flat_file_apply, parked_passes_retry
+from texts import text
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError
@@ -28,9 +28,10 @@ def _drop_folder(interface) -> Path:
     folder = Path(interface.flat_file_folder)
     if not folder.is_dir():
         raise JobError(
-            _("The flat-file drop folder %(folder)s does not exist or is not a folder.")
-            % {"folder": folder},
-            _("Create it (readable and writable by the workers) or correct it on the interface."),
+            text("The flat-file drop folder %(folder)s does not exist or is not a folder.",
+                 folder=folder),
+            text("Create it (readable and writable by the workers) or correct it on the "
+                 "interface."),
         )
     return folder
 
@@ -58,9 +59,9 @@ def _import_one(ctx: JobContext, path: Path) -> str:
         )
     except FlatFileRefused as refused:
         ctx.error(
-            _("%(file)s was refused, nothing of it was integrated: %(reason)s")
-            % {"file": path.name, "reason": refused.message},
-            _("Ask Ticketnet for a file following the flat-file format (docs/flat-file.md)."),
+            text("%(file)s was refused, nothing of it was integrated: %(reason)s",
+                 file=path.name, reason=refused.message),
+            text("Ask Ticketnet for a file following the flat-file format (docs/flat-file.md)."),
         )
         return "refused"
     with transaction.atomic():
@@ -71,13 +72,10 @@ def _import_one(ctx: JobContext, path: Path) -> str:
         ).first()
         if already is not None:
             ctx.info(
-                _("%(file)s holds the same content as %(other)s, integrated on %(when)s: "
-                  "nothing changed.")
-                % {
-                    "file": path.name,
-                    "other": already.name,
-                    "when": timezone.localtime(already.imported_at).strftime("%Y-%m-%d %H:%M"),
-                }
+                text("%(file)s holds the same content as %(other)s, integrated on %(when)s: "
+                     "nothing changed.",
+                     file=path.name, other=already.name,
+                     when=timezone.localtime(already.imported_at).strftime("%Y-%m-%d %H:%M"))
             )
             return "already"
         result = flat_file_apply(interface=interface, parsed=parsed, file_name=path.name)
@@ -95,19 +93,15 @@ def _import_one(ctx: JobContext, path: Path) -> str:
     if result.parked:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(result.parked_by_reason.items()))
         ctx.warning(
-            _("%(file)s: %(parked)s of %(lines)s lines were parked (%(reasons)s).")
-            % {"file": path.name, "parked": result.parked, "lines": parsed.line_count,
-               "reasons": reasons},
-            _(
-                "Each parked line says why in Ticketnet sales › Parked lines: fix the cause "
-                "(product, tariff, price…), then retry them; a line refused as invalid comes "
-                "back right when Ticketnet sends it corrected."
-            ),
+            text("%(file)s: %(parked)s of %(lines)s lines were parked (%(reasons)s).",
+                 file=path.name, parked=result.parked, lines=parsed.line_count, reasons=reasons),
+            text("Each parked line says why in Ticketnet sales › Parked lines: fix the cause "
+                 "(product, tariff, price…), then retry them; a line refused as invalid comes "
+                 "back right when Ticketnet sends it corrected."),
         )
     else:
         ctx.info(
-            _("%(file)s: %(lines)s lines integrated.")
-            % {"file": path.name, "lines": parsed.line_count}
+            text("%(file)s: %(lines)s lines integrated.", file=path.name, lines=parsed.line_count)
         )
     return "imported"
 
@@ -119,11 +113,9 @@ def flat_file_import(ctx: JobContext) -> None:
     interface = ctx.interface
     if not interface.takes_flat_files:
         raise JobError(
-            _("The interface “%(name)s” takes no flat files.") % {"name": interface.internal_name},
-            _(
-                "Tick what Ticketnet sends flat files for (undated passes or visit passes) on "
-                "the interface, with its drop folder."
-            ),
+            text("The interface “%(name)s” takes no flat files.", name=interface.internal_name),
+            text("Tick what Ticketnet sends flat files for (undated passes or visit passes) on "
+                 "the interface, with its drop folder."),
         )
     retried = parked_passes_retry(
         interface=interface, ids=ctx.params.get("parked_operation_ids")
@@ -131,21 +123,21 @@ def flat_file_import(ctx: JobContext) -> None:
     if retried.resolved_parked:
         ctx.count("parked_lines_now_integrated", retried.resolved_parked)
         ctx.info(
-            _("%(n)s parked lines went through now that their cause is fixed.")
-            % {"n": retried.resolved_parked}
+            text("%(n)s parked lines went through now that their cause is fixed.",
+                 n=retried.resolved_parked)
         )
     named = ctx.params.get("path")
     if named:
         path = Path(named)
         if not path.is_file():
-            raise JobError(_("There is no file %(path)s.") % {"path": path})
+            raise JobError(text("There is no file %(path)s.", path=path))
         ctx.count("files")
         ctx.count(f"files_{_import_one(ctx, path)}")
         return
     folder = _drop_folder(interface)
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     if not files:
-        ctx.info(_("No new flat file in %(folder)s.") % {"folder": folder})
+        ctx.info(text("No new flat file in %(folder)s.", folder=folder))
     ctx.progress(0, len(files), force=True)  # the total from the start: the page shows a bar
     for done, path in enumerate(files, start=1):
         outcome = _import_one(ctx, path)

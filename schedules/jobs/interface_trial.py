@@ -8,12 +8,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Event, Performance
 from mappings.selectors import correspondence_book
 from sales.models import Ticket
 from sales.selectors import quota_seats_left
+from texts import render, source, text
 
 from ..counts import STEP_ORDER as STEPS
 from ..framework import registry
@@ -58,12 +59,13 @@ class StepOutcome:
 
 
 def step_labels() -> dict[str, str]:
+    """The steps' labels, lazily translated (a message stores their source)."""
     return {
-        Job.CATALOG_EXPORT: _("a. Catalogue export"),
-        Job.ALLOTMENT_EXPORT: _("b. Allotment export"),
-        "box_office": _("c. Ticketnet sells, duplicates and refunds"),
-        Job.SALES_INTEGRATION: _("d. Sales integration"),
-        "checks": _("Result"),
+        Job.CATALOG_EXPORT: gettext_lazy("a. Catalogue export"),
+        Job.ALLOTMENT_EXPORT: gettext_lazy("b. Allotment export"),
+        "box_office": gettext_lazy("c. Ticketnet sells, duplicates and refunds"),
+        Job.SALES_INTEGRATION: gettext_lazy("d. Sales integration"),
+        "checks": gettext_lazy("Result"),
     }
 
 
@@ -78,33 +80,35 @@ def run_step(ctx: JobContext, key: str, fn: Callable[[StepContext], object], *,
     value = None
     with job_lock(interface_id=ctx.interface.pk, job=lock_job or key) as lock:
         if not lock.acquired:
-            sub.warning(_("Another run of this job is in progress for the interface."),
-                        _("Wait for it to finish, then run the interface test again."))
+            sub.warning(text("Another run of this job is in progress for the interface."),
+                        text("Wait for it to finish, then run the interface test again."))
         else:
             try:
                 value = fn(sub)
             except UnknownJob:
-                sub.error(_("This step is not available in this version."),
-                          _("Update the application."))
+                sub.error(text("This step is not available in this version."),
+                          text("Update the application."))
             except JobError as exc:
                 sub.error(exc.text, exc.action)
             except TimeLimitReached:
                 raise  # the whole test stops: the runner records it
             except Exception as exc:
                 logger.exception("Interface test step %s failed (run %s)", key, ctx.run.pk)
-                sub.error(_("The step stopped on an unexpected error (%(type)s).")
-                          % {"type": type(exc).__name__},
-                          _("Look at the server logs for run %(run)s.") % {"run": ctx.run.pk})
+                sub.error(text("The step stopped on an unexpected error (%(type)s).",
+                               type=type(exc).__name__),
+                          text("Look at the server logs for run %(run)s.", run=ctx.run.pk))
     status = {"ok": "ok", "warning": "warning", "error": "error"}[str(sub.status())]
     for m in sub.messages:
-        ctx.message(m["level"], f"{label} — {m['text']}", m["action"])
+        said = m.get("t", m["text"])
+        ctx.message(m["level"], text("%(step)s — %(text)s", step=source(label), text=said),
+                    m.get("a", m["action"]))
         # The run page shows the test as a checklist: each message knows its step.
-        ctx.messages[-1].update(step=key, step_text=m["text"])
+        ctx.messages[-1].update(step=key, step_text=m["text"], st=said)
     for name, n in sub.counts.items():
         ctx.count(f"{key}.{name}", n)
     ctx.count(f"steps_{status}")
-    summary = {"ok": _("OK"), "warning": _("WARNING"), "error": _("ERROR")}[status]
-    ctx.info(_("%(step)s: %(status)s") % {"step": label, "status": summary})
+    summary = {"ok": text("OK"), "warning": text("WARNING"), "error": text("ERROR")}[status]
+    ctx.info(text("%(step)s: %(status)s", step=source(label), status=summary))
     ctx.messages[-1].update(step=key, step_status=status)
     ctx.progress(STEPS.index(key) + 1, len(STEPS), force=True)
     return StepOutcome(status=status, value=value)
@@ -121,17 +125,17 @@ def interface_test(ctx: JobContext) -> None:
     event = Event.objects.filter(institution_id=interface.institution_id, code=code).first()
     if event is None:
         raise JobError(
-            _("There is no event “%(code)s” in the institution.") % {"code": code},
-            _("Choose an event sold through the interface's channel, then run the test "
-              "again."),
+            text("There is no event “%(code)s” in the institution.", code=code),
+            text("Choose an event sold through the interface's channel, then run the test "
+                 "again."),
         )
     if not takes_web_services(interface=interface):
         raise JobError(
-            _("The interface takes Ticketnet's sales from flat files: there is nothing to test "
-              "on Ticketnet's web services."),
-            _("Import a flat file with manage.py import_flat_file instead."),
+            text("The interface takes Ticketnet's sales from flat files: there is nothing to test "
+                 "on Ticketnet's web services."),
+            text("Import a flat file with manage.py import_flat_file instead."),
         )
-    ctx.info(_("Interface test with the event “%(event)s”.") % {"event": event})
+    ctx.info(text("Interface test with the event “%(event)s”.", event=event))
     ctx.progress(0, len(STEPS), force=True)
     steps_left = list(STEPS[:-1])
 
@@ -139,12 +143,12 @@ def interface_test(ctx: JobContext) -> None:
         labels = step_labels()
         rest = steps_left[steps_left.index(after) + 1:]
         if rest:
-            ctx.info(_("Not run, because the step before failed: %(steps)s.")
-                     % {"steps": ", ".join(str(labels[k]) for k in rest)})
+            ctx.info(text("Not run, because the step before failed: %(steps)s.",
+                          steps=", ".join(str(labels[k]) for k in rest)))
 
     if not takes_catalogue(interface=interface):  # visit passes
-        ctx.info(_("Visit passes have no catalogue or allotment export: steps a and b are "
-                   "skipped."))
+        ctx.info(text("Visit passes have no catalogue or allotment export: steps a and b are "
+                      "skipped."))
     else:
         outcome = run_step(ctx, Job.CATALOG_EXPORT,
                            lambda sub: catalog_export_step(sub, event=event),
@@ -173,9 +177,9 @@ def catalog_export_step(sub: StepContext, *, event: Event) -> None:
     (a catalogue export is sent once and never again)."""
     plan = catalog_plan(interface=sub.interface, event=event)
     if plan.manifestations and not plan.to_send:
-        sub.info(_("“%(event)s” was already exported to Ticketnet (%(codes)s): it is not sent "
-                   "again, the test goes on.") % {
-            "event": event, "codes": ", ".join(m.code for m in plan.already_exported)})
+        sub.info(text("“%(event)s” was already exported to Ticketnet (%(codes)s): it is not sent "
+                      "again, the test goes on.",
+                      event=event, codes=", ".join(m.code for m in plan.already_exported)))
         sub.count("already_exported", len(plan.already_exported))
         return
     registry.get(Job.CATALOG_EXPORT)(sub)
@@ -204,8 +208,8 @@ def box_office_step(sub: StepContext, *, event: Event) -> TestSales | None:
     if client is None:
         # A real Ticketnet: its staff sell, duplicate and refund on their side; the result
         # step looks for their tickets and says what to ask for while there are none.
-        sub.info(_("Ticketnet's box office cannot be driven from here: Ticketnet's staff sell, "
-                   "duplicate and refund on their side (see the result)."))
+        sub.info(text("Ticketnet's box office cannot be driven from here: Ticketnet's staff sell, "
+                      "duplicate and refund on their side (see the result)."))
         return None
     book = correspondence_book(interface=interface)
     performances = Performance.objects.filter(
@@ -224,10 +228,10 @@ def box_office_step(sub: StepContext, *, event: Event) -> TestSales | None:
             break
     else:
         raise JobError(
-            _("Ticketnet has no two free allotted seats on any open performance of "
-              "“%(event)s”.") % {"event": event},
-            _("Put seats of the event in the Ticketnet quota, export the allotments, then run "
-              "the test again."),
+            text("Ticketnet has no two free allotted seats on any open performance of "
+                 "“%(event)s”.", event=event),
+            text("Put seats of the event in the Ticketnet quota, export the allotments, then run "
+                 "the test again."),
         )
     try:
         first, second = (
@@ -243,10 +247,9 @@ def box_office_step(sub: StepContext, *, event: Event) -> TestSales | None:
     sub.count("sold", 2)
     sub.count("duplicated", 1)
     sub.count("refunded", 1)
-    sub.info(_("Ticketnet sold tickets %(a)s and %(c)s for %(performance)s, reprinted %(a)s "
-               "as %(b)s and refunded %(c)s.") % {
-        "a": first["number"], "b": duplicate["number"], "c": second["number"],
-        "performance": perf})
+    sub.info(text("Ticketnet sold tickets %(a)s and %(c)s for %(performance)s, reprinted %(a)s "
+                  "as %(b)s and refunded %(c)s.",
+                  a=first["number"], b=duplicate["number"], c=second["number"], performance=perf))
     return TestSales(performance_id=perf.pk, duplicated=first["number"],
                      duplicate=duplicate["number"], refunded=second["number"],
                      refunded_place=seats[1])
@@ -254,9 +257,9 @@ def box_office_step(sub: StepContext, *, event: Event) -> TestSales | None:
 
 def _box_office_error(exc: BoxOfficeError) -> JobError:
     return JobError(
-        _("Ticketnet's box office refused (%(code)s): %(message)s")
-        % {"code": exc.code, "message": exc.message},
-        _("Check the allotments exported for the event, then run the test again."),
+        text("Ticketnet's box office refused (%(code)s): %(message)s",
+             code=exc.code, message=exc.message),
+        text("Check the allotments exported for the event, then run the test again."),
     )
 
 
@@ -274,17 +277,18 @@ def result_checks(sub: StepContext, *, event: Event, sold: TestSales | None) -> 
         refunded = tickets.filter(state=Ticket.State.CANCELLED).first()
         if duplicate is None or refunded is None:
             sub.warning(
-                _("Waiting for Ticketnet: no duplicated and refunded tickets of “%(event)s” "
-                  "were integrated yet.") % {"event": event},
-                _("Call Ticketnet and ask them to sell two tickets of “%(event)s”, to "
-                  "duplicate (reprint) the first and to refund the second; then run the "
-                  "interface test again: the exports already done are said so, and the sales "
-                  "integration brings their tickets.") % {"event": event},
+                text("Waiting for Ticketnet: no duplicated and refunded tickets of “%(event)s” "
+                     "were integrated yet.", event=event),
+                text("Call Ticketnet and ask them to sell two tickets of “%(event)s”, to "
+                     "duplicate (reprint) the first and to refund the second; then run the "
+                     "interface test again: the exports already done are said so, and the sales "
+                     "integration brings their tickets.", event=event),
             )
             return
-        sub.info(_("Ticket %(new)s is a valid duplicate of %(old)s; ticket %(cancelled)s is "
-                   "cancelled.") % {"new": duplicate.number, "old": duplicate.original.number,
-                                    "cancelled": refunded.number})
+        sub.info(text("Ticket %(new)s is a valid duplicate of %(old)s; ticket %(cancelled)s is "
+                      "cancelled.",
+                      new=duplicate.number, old=duplicate.original.number,
+                      cancelled=refunded.number))
         return
     found = {t.number: t for t in tickets.filter(
         number__in=[sold.duplicated, sold.duplicate, sold.refunded]).select_related("original")}
@@ -292,26 +296,25 @@ def result_checks(sub: StepContext, *, event: Event, sold: TestSales | None) -> 
     original, duplicate, refunded = (found.get(sold.duplicated), found.get(sold.duplicate),
                                      found.get(sold.refunded))
     if original is None or original.state != Ticket.State.INVALIDATED:
-        problems.append(_("ticket %(n)s is not invalidated") % {"n": sold.duplicated})
+        problems.append(text("ticket %(n)s is not invalidated", n=sold.duplicated))
     if duplicate is None or duplicate.state != Ticket.State.VALID or (
         duplicate.original_id != getattr(original, "pk", None)
     ):
-        problems.append(_("ticket %(n)s is not a valid duplicate of %(o)s")
-                        % {"n": sold.duplicate, "o": sold.duplicated})
+        problems.append(text("ticket %(n)s is not a valid duplicate of %(o)s",
+                             n=sold.duplicate, o=sold.duplicated))
     if refunded is None or refunded.state != Ticket.State.CANCELLED:
-        problems.append(_("ticket %(n)s is not cancelled") % {"n": sold.refunded})
+        problems.append(text("ticket %(n)s is not cancelled", n=sold.refunded))
     elif refunded.seat_id is not None and not quota_seats_left(
         interface=interface, performance_ids=[refunded.performance_id]
     ).filter(seat_id=refunded.seat_id).exists():
-        problems.append(_("the seat of ticket %(n)s is not back in the quota")
-                        % {"n": sold.refunded})
+        problems.append(text("the seat of ticket %(n)s is not back in the quota", n=sold.refunded))
     if problems:
-        sub.error(_("The integrated tickets are not as Ticketnet left them: %(problems)s.")
-                  % {"problems": "; ".join(str(p) for p in problems)},
-                  _("Read the sales integration's messages above (parked lines say what to "
-                    "fix), fix it, then run the sales integration again."))
+        sub.error(text("The integrated tickets are not as Ticketnet left them: %(problems)s.",
+                       problems="; ".join(render(p) for p in problems)),
+                  text("Read the sales integration's messages above (parked lines say what to "
+                       "fix), fix it, then run the sales integration again."))
         return
-    sub.info(_("Ticket %(b)s is a valid duplicate of %(a)s (invalidated); ticket %(c)s is "
-               "cancelled and its place is back in the quota.")
-             % {"a": sold.duplicated, "b": sold.duplicate, "c": sold.refunded})
+    sub.info(text("Ticket %(b)s is a valid duplicate of %(a)s (invalidated); ticket %(c)s is "
+                  "cancelled and its place is back in the quota.",
+                  a=sold.duplicated, b=sold.duplicate, c=sold.refunded))
 

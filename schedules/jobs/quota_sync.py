@@ -2,11 +2,11 @@
 knows, the count of each non-numbered zone — the places of the quota Ticketnet was sent and
 nobody holds (README, Non-numbered zones). Numbered seats go by the allotment export."""
 
-from django.utils.translation import gettext as _
 
 from mappings.models import Kind
 from mappings.selectors import correspondence_book
 from sales.allotments import ZoneCount, zone_counts
+from texts import text
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError, RetryLater
@@ -25,8 +25,8 @@ def quota_sync(ctx: JobContext) -> None:
     zones = zone_counts(interface=interface, performance_ids=list(performances))
     cancelled = cancelled_performances(performance_ids=list(performances))
     if not zones:
-        ctx.info(_("No non-numbered zone of an exported performance is in the quota: nothing "
-                   "to synchronise (numbered seats go by the allotment export)."))
+        ctx.info(text("No non-numbered zone of an exported performance is in the quota: nothing "
+                      "to synchronise (numbered seats go by the allotment export)."))
         return
     book = correspondence_book(interface=interface)
     client = interface_client(interface=interface)
@@ -36,10 +36,9 @@ def quota_sync(ctx: JobContext) -> None:
         perf = performances[performance_id]
         zone_code = book.code_for(Kind.ZONE, zone_id)
         if zone_code is None:
-            ctx.warning(_("A non-numbered zone of performance %(performance)s has no Ticketnet "
-                          "code: its places were not synchronised.")
-                        % {"performance": perf.label},
-                        _("Enter the zone's code in the correspondences."))
+            ctx.warning(text("A non-numbered zone of performance %(performance)s has no Ticketnet "
+                             "code: its places were not synchronised.", performance=perf.label),
+                        text("Enter the zone's code in the correspondences."))
             continue
         if not _sendable(ctx, perf=perf, zone_code=zone_code, zone=zone):
             continue
@@ -54,9 +53,8 @@ def quota_sync(ctx: JobContext) -> None:
         except RetryLater:
             raise
         except JobError as exc:
-            ctx.error(_("Performance %(performance)s, zone %(zone)s: %(text)s")
-                      % {"performance": perf.label, "zone": zone_code, "text": exc.text},
-                      exc.action)
+            ctx.error(text("Performance %(performance)s, zone %(zone)s: %(text)s",
+                           performance=perf.label, zone=zone_code, text=exc.text), exc.action)
             ctx.count("refused_zones")
             continue
         synced.add(performance_id)
@@ -71,16 +69,15 @@ def _sendable(ctx: JobContext, *, perf: ExportedPerformance, zone_code: str,
     """A count is of the places the last allotment export sent: none sent, none to count; a
     quota grown since is said (Ticketnet cannot sell what it was not sent)."""
     if zone.sent is None:
-        ctx.warning(_("No allotment export sent the places of zone %(zone)s of performance "
-                      "%(performance)s: Ticketnet cannot sell them, so there is nothing to "
-                      "count.") % {"zone": zone_code, "performance": perf.label},
-                    _("Export the allotments, then synchronise the quotas again."))
+        ctx.warning(text("No allotment export sent the places of zone %(zone)s of performance "
+                         "%(performance)s: Ticketnet cannot sell them, so there is nothing to "
+                         "count.", zone=zone_code, performance=perf.label),
+                    text("Export the allotments, then synchronise the quotas again."))
         ctx.count("zones_not_sent")
         return False
     if zone.allocated > zone.sent:
-        ctx.warning(_("%(n)d places of zone %(zone)s of performance %(performance)s are in "
-                      "the quota but were not sent to Ticketnet: it cannot sell them.")
-                    % {"n": zone.allocated - zone.sent, "zone": zone_code,
-                       "performance": perf.label},
-                    _("Export the allotments again to send them."))
+        ctx.warning(text("%(n)d places of zone %(zone)s of performance %(performance)s are in "
+                         "the quota but were not sent to Ticketnet: it cannot sell them.",
+                         n=zone.allocated - zone.sent, zone=zone_code, performance=perf.label),
+                    text("Export the allotments again to send them."))
     return True

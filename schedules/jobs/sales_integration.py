@@ -9,15 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from sales.engine.messages import waiting_summary
+from sales.engine.messages import stored_message_text, waiting_summary
 from sales.models import ParkedOperation
 from sales.models import ParkReason as ParkReasonChoices
 from sales.resolve import OperationResolver, code_kind_label
 from sales.services import operations_apply, parked_lines_replay, statistics_refresh
 from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
+from texts import plural, source, text
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError
@@ -52,10 +52,11 @@ def sales_integration(ctx: JobContext) -> None:
     interface = ctx.interface
     if not takes_web_services(interface=interface):
         raise JobError(
-            _("The channel “%(channel)s” of this interface takes its sales from flat files: "
-              "Ticketnet sends no operations to integrate.") % {"channel": interface.channel.name},
-            _("Import Ticketnet's CSV files with the flat-file import "
-              "(manage.py import_flat_file) instead."),
+            text("The channel “%(channel)s” of this interface takes its sales from flat "
+                 "files: Ticketnet sends no operations to integrate.",
+                 channel=interface.channel.name),
+            text("Import Ticketnet's CSV files with the flat-file import "
+                 "(manage.py import_flat_file) instead."),
         )
     resolver = OperationResolver(interface=interface)
     started = timezone.now()
@@ -69,10 +70,10 @@ def sales_integration(ctx: JobContext) -> None:
                                  total=total)
     report_parked(ctx, resolver=resolver, since=started)
     if not ctx.messages or all(m["level"] == "info" for m in ctx.messages):
-        ctx.info(_("Integrated: sales %(sold)d, duplicates %(duplicated)d, refunds "
-                   "%(refunded)d; already integrated before: %(already)d.") % {
-            "sold": total.sold, "duplicated": total.duplicated, "refunded": total.refunded,
-            "already": total.already_integrated})
+        ctx.info(text("Integrated: sales %(sold)d, duplicates %(duplicated)d, refunds "
+                      "%(refunded)d; already integrated before: %(already)d.",
+                      sold=total.sold, duplicated=total.duplicated, refunded=total.refunded,
+                      already=total.already_integrated))
 
 
 def parked_retry(ctx: JobContext, *, resolver: OperationResolver, ids=None,
@@ -93,9 +94,8 @@ def parked_retry(ctx: JobContext, *, resolver: OperationResolver, ids=None,
         ctx.count("already_integrated", result.already_integrated)
         reset_queries()
     if total.resolved_parked:
-        ctx.info(ngettext("%(n)d parked line went through.",
-                          "%(n)d parked lines went through.", total.resolved_parked)
-                 % {"n": total.resolved_parked})
+        ctx.info(plural("%(n)d parked line went through.",
+                        "%(n)d parked lines went through.", total.resolved_parked))
 
 
 _TYPES = {t: OperationType(t.value) for t in GatewayOperationType}
@@ -138,8 +138,8 @@ def _pages(ctx: JobContext, client: TicketnetClient, cursor: IntegrationCursor,
             raise
         # Ticketnet's journal was reset: read it from the start; operations already
         # integrated are recognised by their id and skipped.
-        ctx.info(_("Ticketnet no longer knows the stored cursor: its journal is read again "
-                   "from the start (operations already integrated are skipped)."))
+        ctx.info(text("Ticketnet no longer knows the stored cursor: its journal is read again "
+                      "from the start (operations already integrated are skipped)."))
         pages = client.iter_operations(cursor=None, page_size=page_size)
         first = next(pages)
     yield first
@@ -202,29 +202,33 @@ def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
 # The WARNING messages ---------------------------------------------------------------------------
 
 
-def _actions() -> dict[str, str]:
-    retry = _("then retry the parked lines (Parked lines → “Retry the selected lines”); the "
-              "next sales integration retries them too.")
+def _actions() -> tuple[dict[str, str], dict]:
+    """What to do per reason (sources, with `%(retry)s`), and the retry advice as a text."""
+    retry = text("then retry the parked lines (Parked lines → “Retry the selected lines”); "
+                 "the next sales integration retries them too.")
     return {
-        ParkReason.INVALID_LINE: _("Ask Ticketnet to check these operations; %(retry)s"),
-        ParkReason.PERFORMANCE_CLOSED: _("Reopen the performance, or have Ticketnet refund "
-                                         "the tickets, %(retry)s"),
-        ParkReason.PERFORMANCE_CANCELLED: _("Have Ticketnet refund the tickets (and cancel the "
-                                            "performance on its side); if the performance "
-                                            "takes place after all, untick “cancelled”, "
-                                            "%(retry)s"),
-        ParkReason.NOT_IN_QUOTA: _("Add the places to the Ticketnet quota and export the "
-                                   "allotments again, %(retry)s"),
-        ParkReason.SEAT_ALREADY_SOLD: _("Check with Ticketnet which sale is right and have "
-                                        "the wrong one refunded, %(retry)s"),
-        ParkReason.PRICE_DIFFERENCE: _("Correct the price in the catalogue, or the "
-                                       "interface's reseller price policy, %(retry)s"),
-        ParkReason.PRICE_UNKNOWN: _("Enter the price of this category and tariff on the "
-                                    "event, %(retry)s"),
-        ParkReason.TICKET_NUMBER_TAKEN: _("Ask Ticketnet to check these operations."),
-        ParkReason.ORIGINAL_UNKNOWN: _("Integrate the original sale first (it may be parked "
-                                       "itself: fix its cause), %(retry)s"),
-        ParkReason.ORIGINAL_NOT_VALID: _("Ask Ticketnet to check these operations."),
+        ParkReason.INVALID_LINE: gettext_noop(
+            "Ask Ticketnet to check these operations; %(retry)s"),
+        ParkReason.PERFORMANCE_CLOSED: gettext_noop(
+            "Reopen the performance, or have Ticketnet refund the tickets, %(retry)s"),
+        ParkReason.PERFORMANCE_CANCELLED: gettext_noop(
+            "Have Ticketnet refund the tickets (and cancel the performance on its side); if "
+            "the performance takes place after all, untick “cancelled”, %(retry)s"),
+        ParkReason.NOT_IN_QUOTA: gettext_noop(
+            "Add the places to the Ticketnet quota and export the allotments again, %(retry)s"),
+        ParkReason.SEAT_ALREADY_SOLD: gettext_noop(
+            "Check with Ticketnet which sale is right and have the wrong one refunded, "
+            "%(retry)s"),
+        ParkReason.PRICE_DIFFERENCE: gettext_noop(
+            "Correct the price in the catalogue, or the interface's reseller price policy, "
+            "%(retry)s"),
+        ParkReason.PRICE_UNKNOWN: gettext_noop(
+            "Enter the price of this category and tariff on the event, %(retry)s"),
+        ParkReason.TICKET_NUMBER_TAKEN: gettext_noop("Ask Ticketnet to check these operations."),
+        ParkReason.ORIGINAL_UNKNOWN: gettext_noop(
+            "Integrate the original sale first (it may be parked itself: fix its cause), "
+            "%(retry)s"),
+        ParkReason.ORIGINAL_NOT_VALID: gettext_noop("Ask Ticketnet to check these operations."),
     }, retry
 
 
@@ -236,8 +240,8 @@ def report_parked(ctx: JobContext, *, resolver: OperationResolver, since) -> Non
     waiting = 0
     rows = ParkedOperation.objects.filter(
         interface=ctx.interface, resolved_at__isnull=True, last_attempt_at__gte=since
-    ).order_by("pk").values_list("reason", "operation_id", "line", "message")
-    for reason, operation_id, line_data, message in rows.iterator(chunk_size=2000):
+    ).order_by("pk").values_list("reason", "operation_id", "line", "message", "params")
+    for reason, operation_id, line_data, message, params in rows.iterator(chunk_size=2000):
         if reason == ParkReason.WAITING_FOR_ORIGINAL:
             waiting += 1
             continue
@@ -251,11 +255,13 @@ def report_parked(ctx: JobContext, *, resolver: OperationResolver, since) -> Non
                 key = (reason, problem.params["kind_key"], problem.params["code"])
         group = groups.get(key)
         if group is None:
+            said = stored_message_text(reason=reason, params=params, line=line_data,
+                                       message=message)
             if len(groups) >= MAX_GROUPS:
                 key = ("other",)
-                group = groups.setdefault(key, {"n": 0, "examples": [], "message": message})
+                group = groups.setdefault(key, {"n": 0, "examples": [], "message": said})
             else:
-                group = groups[key] = {"n": 0, "examples": [], "message": message}
+                group = groups[key] = {"n": 0, "examples": [], "message": said}
         group["n"] += 1
         if len(group["examples"]) < EXAMPLES:
             group["examples"].append(operation_id)
@@ -264,30 +270,29 @@ def report_parked(ctx: JobContext, *, resolver: OperationResolver, since) -> Non
         n, examples = group["n"], ", ".join(group["examples"])
         reason = key[0]
         if reason == ParkReason.UNKNOWN_CODE and len(key) == 3:
-            kind = code_kind_label(key[1])
+            kind = source(code_kind_label(key[1]))
             ctx.warning(
-                ngettext(
+                plural(
                     "%(n)d line parked: the Ticketnet %(kind)s code %(code)s has no "
                     "correspondence (operation %(examples)s).",
                     "%(n)d lines parked: the Ticketnet %(kind)s code %(code)s has no "
                     "correspondence (for example operations %(examples)s).", n,
-                ) % {"n": n, "kind": kind, "code": key[2], "examples": examples},
-                _("Enter the code %(code)s for the %(kind)s in the interface's "
-                  "correspondences, %(retry)s") % {"code": key[2], "kind": kind,
-                                                   "retry": retry},
+                    kind=kind, code=key[2], examples=examples),
+                text("Enter the code %(code)s for the %(kind)s in the interface's "
+                     "correspondences, %(retry)s", code=key[2], kind=kind, retry=retry),
             )
             continue
         label = (ParkReasonChoices(reason).label if reason in ParkReasonChoices.values
-                 else _("Other reasons"))
+                 else gettext_lazy("Other reasons"))
         ctx.warning(
-            ngettext(
+            plural(
                 "%(n)d line parked: %(reason)s (operation %(examples)s): %(message)s",
                 "%(n)d lines parked: %(reason)s (for example operations %(examples)s; "
                 "the first: %(message)s)", n,
-            ) % {"n": n, "reason": str(label).lower(), "examples": examples,
-                 "message": group["message"]},
-            actions.get(reason, _("Read each parked line's message, %(retry)s"))
-            % {"retry": retry},
+                reason=source(label, lower=True), examples=examples,
+                message=group["message"]),
+            text(actions.get(reason, gettext_noop("Read each parked line's message, "
+                                                  "%(retry)s")), retry=retry),
         )
     if waiting:
         ctx.info(waiting_summary(waiting))

@@ -7,10 +7,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.utils.translation import gettext as _
-
 from channels.models import ExternalSalesInterface
 from credentials.crypto import CredentialDecryptionError
+from texts import text
 from ticketnet_gateway.box_office import BoxOffice, BoxOfficeError, box_office_for
 from ticketnet_gateway.client import TicketnetClient, get_client
 from ticketnet_gateway.errors import (
@@ -48,11 +47,9 @@ def _password(interface: ExternalSalesInterface) -> str:
         return interface.get_password()
     except CredentialDecryptionError:
         raise JobError(
-            _("The interface's password cannot be decrypted with the configured keys."),
-            _(
-                "Put back the encryption key it was written with in FIELD_ENCRYPTION_KEYS, "
-                "or enter the password again on the interface."
-            ),
+            text("The interface's password cannot be decrypted with the configured keys."),
+            text("Put back the encryption key it was written with in FIELD_ENCRYPTION_KEYS, "
+                 "or enter the password again on the interface."),
         ) from None
 
 
@@ -83,35 +80,32 @@ def ticketnet_errors(*, interface: ExternalSalesInterface) -> Iterator[None]:
         yield
     except TicketnetUnavailable as exc:
         # Whether and when the run is retried, the runner says (it knows how it runs).
-        advice = _("If it keeps failing, check the URL <IP>:<Port> of the interface and ask "
-                   "Ticketnet whether its web services are up.")
+        advice = text("If it keeps failing, check the URL <IP>:<Port> of the interface and ask "
+                      "Ticketnet whether its web services are up.")
         if isinstance(exc, DeadlinePassed):
             raise RetryLater(
-                _("Ticketnet's answer at %(url)s took longer than %(seconds)s s (the operation "
-                  "timeout): the call was cut off.")
-                % {"url": interface.url, "seconds": f"{exc.seconds:g}"}, advice) from exc
+                text("Ticketnet's answer at %(url)s took longer than %(seconds)s s (the operation "
+                     "timeout): the call was cut off.",
+                     url=interface.url, seconds=f"{exc.seconds:g}"), advice) from exc
         raise RetryLater(
-            _("Ticketnet did not answer at %(url)s: %(reason)s.")
-            % {"url": interface.url, "reason": exc}, advice) from exc
+            text("Ticketnet did not answer at %(url)s: %(reason)s.",
+                 url=interface.url, reason=exc), advice) from exc
     except TicketnetRejected as exc:
         if exc.code == "AUTHENTICATION_FAILED":
-            action = _(
-                "Check the login, password and institution code of the interface with Ticketnet."
-            )
+            action = text("Check the login, password and institution code of the interface "
+                          "with Ticketnet.")
         else:
-            action = _("Correct what Ticketnet refused, or call Ticketnet.")
+            action = text("Correct what Ticketnet refused, or call Ticketnet.")
         raise JobError(
-            _("Ticketnet refused the request (%(code)s): %(message)s")
-            % {"code": exc.code, "message": exc.message},
+            text("Ticketnet refused the request (%(code)s): %(message)s",
+                 code=exc.code, message=exc.message),
             action,
         ) from exc
     except ContractError as exc:
         raise JobError(
-            _("Ticketnet's answer does not match the contract: %(reason)s.") % {"reason": exc},
-            _(
-                "Nothing was integrated from that answer. Send the run's details to the "
-                "technical team: Ticketnet's web services may have changed."
-            ),
+            text("Ticketnet's answer does not match the contract: %(reason)s.", reason=exc),
+            text("Nothing was integrated from that answer. Send the run's details to the "
+                 "technical team: Ticketnet's web services may have changed."),
         ) from exc
 
 

@@ -10,6 +10,7 @@ from sales.types import OperationLine, OperationType, ParkReason
 from tests import factories as f
 from tests.sales import factories as sf
 from tests.schedules.ticketnet_world import codes
+from texts import render
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +57,13 @@ def test_a_non_numbered_zone_is_matched_on_its_seat_series(setup):
     assert last.problem is None
     for op in (beyond, wide):
         assert op.problem.reason == ParkReason.INVALID_LINE
-        assert "seat series" in op.problem.params["detail"]
+        assert "seat series" in render(op.problem.params["detail"])
 
 
 def test_a_seat_outside_the_zone_is_an_invalid_line(setup):
     [op] = resolve(setup, line(setup, row=2, seat=1))
     assert op.problem.reason == ParkReason.INVALID_LINE
-    assert "seat 2-1 does not exist in zone 101" in op.problem.params["detail"]
+    assert "seat 2-1 does not exist in zone 101" in render(op.problem.params["detail"])
 
 
 @pytest.mark.parametrize(("field", "value", "kind", "code"), [

@@ -7,6 +7,7 @@ from django.utils import translation
 from schedules.framework.errors import JobError, RetryLater
 from schedules.jobs.ticketnet import interface_client, ticketnet_errors
 from tests import factories as f
+from texts import render
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +29,10 @@ def test_wrong_password_is_a_job_error_saying_what_to_check(simulator):
     with pytest.raises(JobError) as raised, ticketnet_errors(interface=interface):
         interface_client(interface=interface).ping()
     assert not isinstance(raised.value, RetryLater)
-    assert "AUTHENTICATION_FAILED" in raised.value.text
-    assert "login, password and institution code" in raised.value.action
-    assert "not-the-password" not in raised.value.text + raised.value.action
+    text, action = render(raised.value.text), render(raised.value.action)
+    assert "AUTHENTICATION_FAILED" in text
+    assert "login, password and institution code" in action
+    assert "not-the-password" not in text + action
 
 
 @override_settings(TICKETNET_CONNECT_TIMEOUT=0.5, TICKETNET_OPERATION_TIMEOUT=2)
@@ -42,7 +44,8 @@ def test_nobody_listening_is_retry_later_in_french(unused_tcp_port):
         ticketnet_errors(interface=interface),
     ):
         interface_client(interface=interface).ping()
-    assert raised.value.text.startswith("Ticketnet n'a pas répondu")
+    with translation.override("fr"):
+        assert render(raised.value.text).startswith("Ticketnet n'a pas répondu")
 
 
 def test_undecryptable_password_is_a_job_error(settings):
@@ -52,4 +55,4 @@ def test_undecryptable_password_is_a_job_error(settings):
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(JobError) as raised:
         interface_client(interface=interface)
-    assert "FIELD_ENCRYPTION_KEYS" in raised.value.action
+    assert "FIELD_ENCRYPTION_KEYS" in render(raised.value.action)
