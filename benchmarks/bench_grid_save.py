@@ -116,6 +116,18 @@ def run(*, zones: int) -> None:
         started = time.perf_counter()
         assert client.post(url, changed).status_code == 302
         box["note"] = f"{time.perf_counter() - started:.2f} s with tracing"
+    # The same edit untraced: every zone's code changed again, in one post.
+    again = {**data, **{name: str(int(value) + 20_000) for name, value in data.items()
+                        if name.startswith("code-zone-")}}
+    started = time.perf_counter()
+    assert client.post(url, again).status_code == 302
+    seconds = time.perf_counter() - started
+    print(f"change of {zones:,} zone codes in one post: {seconds:.2f} s "
+          f"({'within' if seconds < TARGET_SECONDS else 'OVER'} the {TARGET_SECONDS:.0f} s "
+          f"target, {seconds / TARGET_SECONDS:.0%} of it)")
+    started = time.perf_counter()
+    assert client.get(url).status_code == 200
+    print(f"the grid of {zones:,} zones shown (GET): {time.perf_counter() - started:.2f} s")
 
 
 if __name__ == "__main__":
