@@ -10,6 +10,12 @@ from channels.models import Contact, ExternalSalesInterface, PointOfSale
 
 from .types import OperationType, ParkReason
 
+# Ticketnet's operation types, as the admin names them (the stored value is Ticketnet's).
+OPERATION_TYPE_CHOICES = [
+    (OperationType.SALE.value, _("Sale")),
+    (OperationType.DUPLICATE.value, _("Duplicate")),
+    (OperationType.REFUND.value, _("Refund")),
+]
 
 class Order(models.Model):
     """The order Ticketnet's tickets are booked in: on the interface's technical contact, at
@@ -185,7 +191,7 @@ class IntegratedOperation(models.Model):
     )
     operation_id = models.CharField(_("Ticketnet operation"), max_length=64)
     type = models.CharField(
-        _("type"), max_length=16, choices=[(t.value, t.value) for t in OperationType]
+        _("type"), max_length=16, choices=OPERATION_TYPE_CHOICES
     )
     integrated_at = models.DateTimeField(_("integrated at"))
 
@@ -218,7 +224,7 @@ class ParkedOperation(models.Model):
     )
     operation_id = models.CharField(_("Ticketnet operation"), max_length=64)
     type = models.CharField(
-        _("type"), max_length=16, choices=[(t.value, t.value) for t in OperationType]
+        _("type"), max_length=16, choices=OPERATION_TYPE_CHOICES
     )
     ticket_number = models.CharField(_("Ticketnet ticket number"), max_length=32, blank=True)
     line = models.JSONField(_("line"), help_text=_("The whole Ticketnet line, as received."))

@@ -76,7 +76,7 @@ def test_demo_reads_like_the_guides_example(settings):
         ("fr", ['<option value="ignore" selected>Ignorer prix revendeur</option>',
                 '<option value="external_sales" selected>Ventes externes</option>',
                 '<option value="visible" selected>Visible</option>',
-                "Modification de interface de vente externe"]),
+                "Modification : interface de vente externe"]),
     ],
 )
 def test_the_demo_operator_sees_the_interface_page(language, expected):
