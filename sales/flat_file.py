@@ -11,7 +11,7 @@ import io
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
+from texts import render, text
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_LINES = 500_000
@@ -57,8 +57,8 @@ class FlatFileRefused(Exception):
     """The file is not a flat file we can read: nothing of it is integrated."""
 
     def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(render(message))
+        self.message = message  # a stored text (`texts`): rendered in its reader's language
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class FlatFileRecord:
 @dataclass(frozen=True)
 class LineError:
     line_number: int
-    message: str
+    message: dict | str  # a stored text (`texts`), rendered where it is read
     raw: dict[str, str] = field(default_factory=dict)
 
 
@@ -111,14 +111,14 @@ class ParsedFile:
 
 def _decode(data: bytes) -> str:
     if not data.strip():
-        raise FlatFileRefused(_("The file is empty."))
+        raise FlatFileRefused(text("The file is empty."))
     if len(data) > MAX_BYTES:
         raise FlatFileRefused(
-            _("The file is larger than %(max)s MiB: ask Ticketnet to split it.")
-            % {"max": MAX_BYTES // (1024 * 1024)}
+            text("The file is larger than %(max)s MiB: ask Ticketnet to split it.",
+                 max=MAX_BYTES // (1024 * 1024))
         )
     if b"\x00" in data:
-        raise FlatFileRefused(_("The file is binary (it holds NUL bytes), not a CSV flat file."))
+        raise FlatFileRefused(text("The file is binary (it holds NUL bytes), not a CSV flat file."))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -126,11 +126,8 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise FlatFileRefused(
-            _(
-                "The file is not UTF-8: line %(line)s holds the byte 0x%(byte)02X. "
-                "Ask Ticketnet for a UTF-8 file."
-            )
-            % {"line": line, "byte": data[exc.start]}
+            text("The file is not UTF-8: line %(line)s holds the byte 0x%(byte)02X. "
+                 "Ask Ticketnet for a UTF-8 file.", line=line, byte=data[exc.start])
         ) from None
 
 
@@ -138,28 +135,24 @@ def _header(first_line: list[str]) -> list[str]:
     columns = [c.strip().upper() for c in first_line]
     if len(columns) == 1:
         raise FlatFileRefused(
-            _(
-                "The first line holds no semicolon: the separator must be “;” and the first "
-                "line the field codes (%(codes)s…)."
-            )
-            % {"codes": ";".join(REQUIRED_COLUMNS[:3])}
+            text("The first line holds no semicolon: the separator must be “;” and the first "
+                 "line the field codes (%(codes)s…).", codes=";".join(REQUIRED_COLUMNS[:3]))
         )
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown:
         raise FlatFileRefused(
-            _("Unknown columns in the first line: %(columns)s.") % {"columns": ", ".join(unknown)}
+            text("Unknown columns in the first line: %(columns)s.", columns=", ".join(unknown))
         )
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:
         raise FlatFileRefused(
-            _("Repeated columns in the first line: %(columns)s.")
-            % {"columns": ", ".join(repeated)}
+            text("Repeated columns in the first line: %(columns)s.", columns=", ".join(repeated))
         )
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise FlatFileRefused(
-            _("Required columns missing from the first line: %(columns)s.")
-            % {"columns": ", ".join(missing)}
+            text("Required columns missing from the first line: %(columns)s.",
+                 columns=", ".join(missing))
         )
     return columns
 
@@ -169,55 +162,54 @@ def _date(value: str, column: str, tz) -> dt.datetime:
         return dt.datetime.strptime(value, DATE_FORMAT).replace(tzinfo=tz)
     except ValueError:
         raise ValueError(
-            _("%(column)s “%(value)s” is not a date YYYY-MM-DD HH:MM:SS.")
-            % {"column": column, "value": value}
+            text("%(column)s “%(value)s” is not a date YYYY-MM-DD HH:MM:SS.",
+                 column=column, value=value)
         ) from None
 
 
 def _record(line_number: int, row: dict[str, str], *, institution_code: str, tz):
     for column in REQUIRED_COLUMNS:
         if not row.get(column):
-            raise ValueError(_("%(column)s is empty.") % {"column": column})
+            raise ValueError(text("%(column)s is empty.", column=column))
     for column, limit in _MAX_LENGTH.items():
         if len(row.get(column, "")) > limit:
             raise ValueError(
-                _("%(column)s is longer than %(limit)s characters.")
-                % {"column": column, "limit": limit}
+                text("%(column)s is longer than %(limit)s characters.", column=column, limit=limit)
             )
     if row["INSTITUTION_CODE"] != institution_code:
         raise ValueError(
-            _("INSTITUTION_CODE “%(code)s” is not this interface's (%(expected)s).")
-            % {"code": row["INSTITUTION_CODE"], "expected": institution_code}
+            text("INSTITUTION_CODE “%(code)s” is not this interface's (%(expected)s).",
+                 code=row["INSTITUTION_CODE"], expected=institution_code)
         )
     operation = row["OPERATION_TYPE"].upper()
     if operation not in OPERATION_TYPES:
         raise ValueError(
-            _("OPERATION_TYPE “%(value)s” is not one of SALE, DUPLICATE, REFUND.")
-            % {"value": row["OPERATION_TYPE"]}
+            text("OPERATION_TYPE “%(value)s” is not one of SALE, DUPLICATE, REFUND.",
+                 value=row["OPERATION_TYPE"])
         )
     original = row.get("ORIGINAL_TICKET_NUMBER", "")
     if operation == "DUPLICATE" and not original:
-        raise ValueError(_("A DUPLICATE needs the ORIGINAL_TICKET_NUMBER it replaces."))
+        raise ValueError(text("A DUPLICATE needs the ORIGINAL_TICKET_NUMBER it replaces."))
     if operation == "DUPLICATE" and original == row["TICKET_NUMBER"]:
-        raise ValueError(_("A DUPLICATE needs a TICKET_NUMBER other than the original's."))
+        raise ValueError(text("A DUPLICATE needs a TICKET_NUMBER other than the original's."))
     price = row.get("PRICE", "")
     price_cents = None
     if price:
         if not price.isdigit() or not price.isascii():
             raise ValueError(
-                _("PRICE “%(value)s” is not an amount in hundredths (for example 2550).")
-                % {"value": price}
+                text("PRICE “%(value)s” is not an amount in hundredths (for example 2550).",
+                     value=price)
             )
         price_cents = int(price)
     elif operation == "SALE":
-        raise ValueError(_("A SALE needs its PRICE, in hundredths."))
+        raise ValueError(text("A SALE needs its PRICE, in hundredths."))
     currency = (row.get("CURRENCY") or "EUR").upper()
     if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
-        raise ValueError(_("CURRENCY “%(value)s” is not an ISO 4217 code.") % {"value": currency})
+        raise ValueError(text("CURRENCY “%(value)s” is not an ISO 4217 code.", value=currency))
     valid_from = _date(row["VALID_FROM"], "VALID_FROM", tz) if row.get("VALID_FROM") else None
     valid_until = _date(row["VALID_UNTIL"], "VALID_UNTIL", tz) if row.get("VALID_UNTIL") else None
     if valid_from and valid_until and valid_until < valid_from:
-        raise ValueError(_("VALID_UNTIL is before VALID_FROM."))
+        raise ValueError(text("VALID_UNTIL is before VALID_FROM."))
     return FlatFileRecord(
         line_number=line_number,
         institution_code=row["INSTITUTION_CODE"],
@@ -243,13 +235,13 @@ def _record(line_number: int, row: dict[str, str], *, institution_code: str, tz)
 
 def flat_file_parse(*, data: bytes, institution_code: str, time_zone: str) -> ParsedFile:
     """Parse a whole flat file; raises FlatFileRefused when it cannot be read at all."""
-    text = _decode(data)
+    decoded = _decode(data)
     tz = zoneinfo.ZoneInfo(time_zone)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=True)
+    reader = csv.reader(io.StringIO(decoded, newline=""), delimiter=";", quotechar='"', strict=True)
     try:
         first = next(reader)
     except (StopIteration, csv.Error):
-        raise FlatFileRefused(_("The first line (the field codes) cannot be read.")) from None
+        raise FlatFileRefused(text("The first line (the field codes) cannot be read.")) from None
     columns = _header(first)
     records: list[FlatFileRecord] = []
     errors: list[LineError] = []
@@ -261,15 +253,15 @@ def flat_file_parse(*, data: bytes, institution_code: str, time_zone: str) -> Pa
         except csv.Error as exc:
             errors.append(
                 LineError(
-                    reader.line_num, _("The line is not valid CSV: %(error)s.") % {"error": exc}
+                    reader.line_num, text("The line is not valid CSV: %(error)s.", error=exc)
                 )
             )
             continue
         line_number = reader.line_num
         if line_number > MAX_LINES + 1:
             raise FlatFileRefused(
-                _("The file has more than %(max)s lines: ask Ticketnet to split it.")
-                % {"max": MAX_LINES}
+                text("The file has more than %(max)s lines: ask Ticketnet to split it.",
+                     max=MAX_LINES)
             )
         if not values or all(not v.strip() for v in values):
             continue
@@ -277,8 +269,8 @@ def flat_file_parse(*, data: bytes, institution_code: str, time_zone: str) -> Pa
             errors.append(
                 LineError(
                     line_number,
-                    _("The line has %(found)s fields instead of %(expected)s.")
-                    % {"found": len(values), "expected": len(columns)},
+                    text("The line has %(found)s fields instead of %(expected)s.",
+                         found=len(values), expected=len(columns)),
                 )
             )
             continue
@@ -290,5 +282,5 @@ def flat_file_parse(*, data: bytes, institution_code: str, time_zone: str) -> Pa
         except ValueError as exc:
             errors.append(LineError(line_number, exc.args[0], raw=row))
     if not records and not errors:
-        raise FlatFileRefused(_("The file holds the field codes but no line."))
+        raise FlatFileRefused(text("The file holds the field codes but no line."))
     return ParsedFile(sha256=hashlib.sha256(data).hexdigest(), records=records, errors=errors)

@@ -16,7 +16,7 @@ from texts import plural, render, text
 
 ROOT = Path(settings.BASE_DIR)
 SKIP = {".venv", "var", "tests", "benchmarks", "migrations", "node_modules", "ticketnet_simulator"}
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[sdiouxXeEfFgGcr]")
 WORD = re.compile(r"[A-Za-z]{2,}")
 SAME_IN_FRENCH = {"OK"}
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sales.flat_file import COLUMNS, FlatFileRefused, flat_file_parse
+from texts import render
 
 TZ = "Europe/Paris"
 HEADER = (
@@ -103,7 +104,7 @@ def test_a_bad_line_is_reported_with_its_number_and_reason(change, expected):
     assert [r.line_number for r in parsed.records] == [2, 4]
     assert len(parsed.errors) == 1
     assert parsed.errors[0].line_number == 3
-    assert expected in str(parsed.errors[0].message)
+    assert expected in render(parsed.errors[0].message)
 
 
 def test_columns_may_come_in_any_order_and_optional_ones_may_be_left_out():
