@@ -3,10 +3,10 @@ an interface in one book, what an interface's events need, and what is missing b
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils.translation import gettext as _
 
 from catalog.models import (
     ActivityProfile,
@@ -22,6 +22,7 @@ from catalog.models import (
     ZoneAllocation,
 )
 from channels.models import ExternalSalesInterface
+from texts import is_text, render, text
 
 from .book import CorrespondenceBook
 from .models import TARGET_FIELDS, Correspondence, Kind, code_entries, validate_code_for_kind
@@ -223,15 +224,18 @@ class Problem:
     object_id: int | None
     label: str
     field: str
-    message: str
+    message: str  # in the language of the moment (the page's reader's)
+    # The message as a stored text (`texts`), for a run to keep; not part of its identity.
+    source: dict | None = dataclass_field(default=None, compare=False)
 
     @classmethod
     def about(cls, kind: str, obj, field_name: str, message, label: str | None = None
               ) -> "Problem":
-        """The problem of `obj` (None for one about no single object: then give `label`)."""
+        """The problem of `obj` (None for one about no single object: then give `label`).
+        `message`: a stored text (`texts.text`) or a string."""
         return cls(kind=kind, object_id=getattr(obj, "pk", None),
                    label=label if label is not None else str(obj), field=field_name,
-                   message=str(message))
+                   message=render(message), source=message if is_text(message) else None)
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "object_id": self.object_id, "label": self.label,
@@ -247,15 +251,15 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
         problems.append(Problem.about(kind, obj, field_name, message, label))
 
     if event.kind not in EXPORTED_KINDS:
-        add("event", event, "kind", _(
-            "“%(event)s” is a %(kind)s: Ticketnet sells it without a catalogue export."
-        ) % {"event": event, "kind": event.get_kind_display().lower()})
+        add("event", event, "kind", text(
+            "“%(event)s” is a %(kind)s: Ticketnet sells it without a catalogue export.",
+            event=event, kind=event.get_kind_display().lower()))
         return problems
     channel = interface.channel
     if not ActivityProfile.objects.filter(channel=channel, events=event).exists():
-        add("event", event, "activity_profiles", _(
-            "Add “%(event)s” to an activity profile of the channel “%(channel)s”."
-        ) % {"event": event, "channel": channel.name})
+        add("event", event, "activity_profiles", text(
+            "Add “%(event)s” to an activity profile of the channel “%(channel)s”.",
+            event=event, channel=channel.name))
 
     book = correspondence_book(interface=interface)
     performances = list(
@@ -263,30 +267,30 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
         .order_by("start")
     )
     if not performances:
-        add("event", event, "performances", _("“%(event)s” has no performance: add one.")
-            % {"event": event})
+        add("event", event, "performances", text("“%(event)s” has no performance: add one.",
+                                                 event=event))
     if event.is_competition:
         if book.code_for(Kind.EVENT, event.pk):
-            add("event", event, "code", _(
+            add("event", event, "code", text(
                 "“%(event)s” is a competition: remove its event code and give each of its "
-                "performances a double code instead.") % {"event": event})
+                "performances a double code instead.", event=event))
         for perf in performances:
             perf.event = event
             if not book.code_for(Kind.PERFORMANCE, perf.pk):
-                add("performance", perf, "code", _(
+                add("performance", perf, "code", text(
                     "Enter the double code <manifestation>_<performance> of the performance "
-                    "“%(performance)s”, for example 1701_%(start)s."
-                ) % {"performance": perf, "start": start_code(perf.start)})
+                    "“%(performance)s”, for example 1701_%(start)s.", performance=perf,
+                    start=start_code(perf.start)))
     elif not book.code_for(Kind.EVENT, event.pk):
-        add("event", event, "code", _("Enter the Ticketnet code of the event “%(event)s”.")
-            % {"event": event})
+        add("event", event, "code", text("Enter the Ticketnet code of the event “%(event)s”.",
+                                         event=event))
 
     configurations = {p.configuration_id: p.configuration for p in performances}
     for config in configurations.values():
         if not book.code_for(Kind.CONFIGURATION, config.pk):
-            add("configuration", config, "code", _(
-                "Enter the Ticketnet code of the logical configuration “%(configuration)s”."
-            ) % {"configuration": config})
+            add("configuration", config, "code", text(
+                "Enter the Ticketnet code of the logical configuration “%(configuration)s”.",
+                configuration=config))
     zones = list(Zone.objects.filter(configuration__in=configurations).order_by(
         "configuration", "block_letter", "block_number", "name"))
     zone_categories: dict[int, set[int]] = defaultdict(set)
@@ -298,12 +302,12 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
     config_categories: dict[int, set[int]] = defaultdict(set)
     for zone in zones:
         if not book.code_for(Kind.ZONE, zone.pk):
-            add("zone", zone, "code", _("Enter the Ticketnet code of the zone “%(zone)s”.")
-                % {"zone": zone})
+            add("zone", zone, "code", text("Enter the Ticketnet code of the zone “%(zone)s”.",
+                                           zone=zone))
         if zone.numbered and not zone_categories.get(zone.pk):
-            add("zone", zone, "seats", _(
-                "The numbered zone “%(zone)s” has no seats: create a block of seats."
-            ) % {"zone": zone})
+            add("zone", zone, "seats", text(
+                "The numbered zone “%(zone)s” has no seats: create a block of seats.",
+                zone=zone))
         categories = zone_categories.get(zone.pk, set())
         if not zone.numbered and zone.category_id:
             categories = {zone.category_id}
@@ -318,23 +322,23 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
     for category_id in sorted(all_category_ids, key=lambda pk: (category_by_id[pk].rank, pk)):
         category = category_by_id[category_id]
         if not book.code_for(Kind.CATEGORY, category.pk):
-            add("category", category, "code", _(
-                "Enter the Ticketnet code of the seat category “%(category)s”."
-            ) % {"category": category})
+            add("category", category, "code", text(
+                "Enter the Ticketnet code of the seat category “%(category)s”.",
+                category=category))
 
     tariffs = {p.tariff_id: p.tariff for p in prices}
     if performances and not prices:
-        add("event", event, "prices", _("“%(event)s” has no prices: enter a price for each "
-                                        "seat category and tariff sold.") % {"event": event})
+        add("event", event, "prices", text("“%(event)s” has no prices: enter a price for each "
+                                        "seat category and tariff sold.", event=event))
     for tariff in sorted(tariffs.values(), key=lambda t: t.code):
         if not book.code_for(Kind.TARIFF, tariff.pk):
-            add("tariff", tariff, "code", _("Enter the Ticketnet code of the tariff "
-                                            "“%(tariff)s”.") % {"tariff": tariff})
+            add("tariff", tariff, "code", text("Enter the Ticketnet code of the tariff "
+                                            "“%(tariff)s”.", tariff=tariff))
         if not tariff.is_reseller_audience:
-            add("tariff", tariff, "audience_type", _(
+            add("tariff", tariff, "audience_type", text(
                 "The tariff “%(tariff)s” is of audience type “%(type)s”: a reseller may only "
-                "sell occasional contact or occasional collectivity tariffs."
-            ) % {"tariff": tariff, "type": tariff.get_audience_type_display()})
+                "sell occasional contact or occasional collectivity tariffs.",
+                tariff=tariff, type=tariff.get_audience_type_display()))
 
     event_prices = {(p.category_id, p.tariff_id) for p in prices if p.performance_id is None}
     performance_prices = {
@@ -350,11 +354,10 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
                     missing[(category_id, tariff_id)] += 1
     for (category_id, tariff_id), count in sorted(missing.items()):
         category, tariff = category_by_id[category_id], tariffs[tariff_id]
-        add("price", None, "amount_cents", _(
+        add("price", None, "amount_cents", text(
             "No price for “%(category)s” × “%(tariff)s” (%(count)d of %(total)d "
-            "performances): enter it on the event."
-        ) % {"category": category, "tariff": tariff, "count": count,
-             "total": len(performances)}, label=f"{category} × {tariff}")
+            "performances): enter it on the event.", category=category, tariff=tariff,
+            count=count, total=len(performances)), label=f"{category} × {tariff}")
 
     quota = interface.external_quota
     seats = dict(
@@ -368,8 +371,7 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
     for perf in performances:
         perf.event = event
         if not seats.get(perf.pk) and not places.get(perf.pk):
-            add("performance", perf, "quota", _(
+            add("performance", perf, "quota", text(
                 "No seat or place of “%(performance)s” is in the quota “%(quota)s”: set some "
-                "aside for Ticketnet."
-            ) % {"performance": perf, "quota": quota.name})
+                "aside for Ticketnet.", performance=perf, quota=quota.name))
     return problems

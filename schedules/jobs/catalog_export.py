@@ -76,7 +76,8 @@ def catalog_export(ctx: JobContext) -> None:
     if ctx.dry_run:
         _report_plan(ctx, plan)
         for problem in plan.problems:
-            ctx.warning(problem.message, text("Fix it before the export: nothing was sent."))
+            ctx.warning(problem.source or problem.message,
+                        text("Fix it before the export: nothing was sent."))
         for planned in plan.already_exported:
             ctx.warning(_already_sent_text(planned), source(CALL_TICKETNET))
         for item in plan.not_known:
@@ -92,7 +93,8 @@ def catalog_export(ctx: JobContext) -> None:
 
     if plan.problems:
         for problem in plan.problems:
-            ctx.error(problem.message, text("Nothing was sent: fix it, then export again."))
+            ctx.error(problem.source or problem.message,
+                      text("Nothing was sent: fix it, then export again."))
         return
     if not plan.manifestations:
         raise JobError(text("“%(event)s” has nothing to export.", event=event),

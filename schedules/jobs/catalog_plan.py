@@ -13,13 +13,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.utils.translation import gettext as _
-
 from catalog.models import Event
 from catalog.series import describe_series
 from channels.models import ExternalSalesInterface
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook, Problem, correspondence_book, event_readiness
+from texts import text
 
 from ..framework.models import Job
 from .channel_rules import channel_refusal
@@ -199,10 +198,10 @@ def catalog_plan(*, interface: ExternalSalesInterface, event: Event) -> CatalogP
             codes = [k[1] for k in keys]
             duplicates = {c for c in codes if codes.count(c) > 1}
             if duplicates:
-                plan.problems.append(plan_problem("event", event, "performances", _(
+                plan.problems.append(plan_problem("event", event, "performances", text(
                     "Several performances of “%(event)s” start in the same minute "
-                    "(%(codes)s): Ticketnet finds a performance by its start to the minute.")
-                    % {"event": event, "codes": ", ".join(sorted(duplicates))}))
+                    "(%(codes)s): Ticketnet finds a performance by its start to the minute.",
+                    event=event, codes=", ".join(sorted(duplicates)))))
             else:
                 manifestation = builder.manifestation(
                     code=keys[0][0], performances=builder.performances, performance_codes=codes)

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.utils.translation import gettext as _
-
 from catalog.models import Performance, Price, Seat, SeatCategory, Tariff, Zone
 from mappings.models import Kind
 from mappings.selectors import CorrespondenceBook, Problem
+from texts import text
 
 from .ticketnet import Manifestation, NamedCode, PerformanceSpec, PriceSpec, SeatSpec, ZoneSpec
 
 
 def plan_problem(kind, obj, field_name, message, label=None) -> Problem:
     """A problem of the plan about `obj`'s field, as the preview and the run list it."""
-    return Problem(kind=kind, object_id=getattr(obj, "pk", None),
-                   label=label if label is not None else str(obj), field=field_name,
-                   message=str(message))
+    return Problem.about(kind, obj, field_name, message, label)
 
 
 class ManifestationBuilder:
@@ -77,10 +74,10 @@ class ManifestationBuilder:
                         specs.append(ZoneSpec(code=code, name=zone.name, seats=tuple(seats)))
                     continue
                 if not zone.category_id:
-                    self.problems.append(plan_problem("zone", zone, "category", _(
+                    self.problems.append(plan_problem("zone", zone, "category", text(
                         "The non-numbered zone “%(zone)s” has no seat category: Ticketnet "
-                        "sells it as a seat series of one category; choose it on the zone.")
-                        % {"zone": zone}))
+                        "sells it as a seat series of one category; choose it on the zone.",
+                        zone=zone)))
                     continue
                 categories.add(zone.category_id)
                 category_code = code_for(Kind.CATEGORY, zone.category_id)
@@ -108,11 +105,11 @@ class ManifestationBuilder:
         for (category_id, tariff_id), amounts in sorted(effective.items()):
             category, tariff = self.categories[category_id], self.tariffs[tariff_id]
             if len(amounts) > 1:
-                self.problems.append(plan_problem("price", None, "amount_cents", _(
+                self.problems.append(plan_problem("price", None, "amount_cents", text(
                     "“%(category)s” × “%(tariff)s” has different prices on the performances of "
                     "“%(event)s”: Ticketnet holds one price per category and tariff for a "
-                    "manifestation. Give the performances the same price.")
-                    % {"category": category, "tariff": tariff, "event": label},
+                    "manifestation. Give the performances the same price.",
+                    category=category, tariff=tariff, event=label),
                     label=f"{category} × {tariff}"))
                 continue
             category_code = self.book.code_for(Kind.CATEGORY, category_id)
@@ -129,9 +126,9 @@ class ManifestationBuilder:
                                key=lambda c: (c.rank, c.pk)):
             code = self.book.code_for(Kind.CATEGORY, category.pk)
             if code is None:
-                self.problems.append(plan_problem("category", category, "code", _(
-                    "Enter the Ticketnet code of the seat category “%(category)s”.")
-                    % {"category": category}))
+                self.problems.append(plan_problem("category", category, "code", text(
+                    "Enter the Ticketnet code of the seat category “%(category)s”.",
+                    category=category)))
                 continue
             out.append(NamedCode(code=code, name=category.name))
         return tuple(out)
@@ -146,11 +143,11 @@ class ManifestationBuilder:
                       performance_codes: list[str]) -> Manifestation | None:
         configs = {p.configuration_id for p in performances}
         if len(configs) > 1:
-            self.problems.append(plan_problem("event", self.event, "performances", _(
+            self.problems.append(plan_problem("event", self.event, "performances", text(
                 "The performances of “%(event)s” use %(n)d logical configurations: a Ticketnet "
                 "manifestation has one hall. Use one configuration, or make the event a "
-                "competition (one manifestation per performance).")
-                % {"event": self.event, "n": len(configs)}))
+                "competition (one manifestation per performance).", event=self.event,
+                n=len(configs))))
             return None
         config = performances[0].configuration
         hall_code = self.book.code_for(Kind.CONFIGURATION, config.pk)

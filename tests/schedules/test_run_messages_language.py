@@ -7,13 +7,14 @@ import html
 import pytest
 from django.core import mail
 
-from mappings.models import Kind
+from mappings.models import Correspondence, Kind
 from schedules.framework import runner
 from schedules.framework.context import message_shown
 from schedules.framework.runner import job_run
 from schedules.models import Run
 from tests import factories as f
 from tests.schedules import jobs_for_tests as jobs
+from tests.schedules.export_setup import export, interface_on, small_event
 from tests.schedules.test_interface_test import run_test, stand_in_exports  # noqa: F401
 from tests.schedules.ticketnet_world import make_world
 
@@ -85,3 +86,16 @@ def test_the_interface_test_of_a_french_institution_reads_in_english(
     assert "Test d'interface" not in english and "Export du catalogue" not in english
     french = page(admin_client, run, "fr")
     assert "Interface test with the event" not in french
+
+
+def test_an_export_previews_problems_read_in_the_readers_language(admin_client, simulator):
+    interface = interface_on(simulator, institution__language="fr")
+    event = small_event(interface)
+    Correspondence.objects.filter(interface=interface, kind=Kind.ZONE).first().delete()
+    run = export(interface, event, dry_run=True)
+    assert run.status == Run.Status.WARNING
+    # The record is the institution's French; the source is kept beside it.
+    assert not any("Enter the Ticketnet code" in m["text"] for m in run.messages)
+    english = page(admin_client, run, "en")
+    assert "Enter the Ticketnet code of the zone" in english
+    assert "Fix it before the export: nothing was sent." in english
