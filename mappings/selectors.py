@@ -22,7 +22,7 @@ from catalog.models import (
     ZoneAllocation,
 )
 from channels.models import ExternalSalesInterface
-from texts import is_text, render, text
+from texts import choice, is_text, render, source, text
 
 from .book import CorrespondenceBook
 from .models import TARGET_FIELDS, Correspondence, Kind, code_entries, validate_code_for_kind
@@ -253,7 +253,7 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
     if event.kind not in EXPORTED_KINDS:
         add("event", event, "kind", text(
             "“%(event)s” is a %(kind)s: Ticketnet sells it without a catalogue export.",
-            event=event, kind=event.get_kind_display().lower()))
+            event=event, kind=source(Event.Kind(event.kind).label, lower=True)))
         return problems
     channel = interface.channel
     if not ActivityProfile.objects.filter(channel=channel, events=event).exists():
@@ -338,7 +338,7 @@ def event_readiness(*, interface: ExternalSalesInterface, event: Event) -> list[
             add("tariff", tariff, "audience_type", text(
                 "The tariff “%(tariff)s” is of audience type “%(type)s”: a reseller may only "
                 "sell occasional contact or occasional collectivity tariffs.",
-                tariff=tariff, type=tariff.get_audience_type_display()))
+                tariff=tariff, type=choice(tariff, "audience_type")))
 
     event_prices = {(p.category_id, p.tariff_id) for p in prices if p.performance_id is None}
     performance_prices = {

@@ -144,7 +144,7 @@ def interface_test(ctx: JobContext) -> None:
         rest = steps_left[steps_left.index(after) + 1:]
         if rest:
             ctx.info(text("Not run, because the step before failed: %(steps)s.",
-                          steps=", ".join(str(labels[k]) for k in rest)))
+                          steps=[source(labels[k]) for k in rest]))
 
     if not takes_catalogue(interface=interface):  # visit passes
         ctx.info(text("Visit passes have no catalogue or allotment export: steps a and b are "
