@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from sales.flat_file import FlatFileRefused, flat_file_parse
 from sales.passes import flat_file_apply, parked_passes_retry
-from texts import text
+from sales.types import ParkReason
+from texts import source, text
 
 from ..framework.context import JobContext
 from ..framework.errors import JobError
@@ -91,7 +92,8 @@ def _import_one(ctx: JobContext, path: Path) -> str:
     ctx.count("lines", parsed.line_count)
     ctx.add_counts({k: v for k, v in result.as_counts().items() if v})
     if result.parked:
-        reasons = ", ".join(f"{k} {v}" for k, v in sorted(result.parked_by_reason.items()))
+        reasons = [text("%(reason)s: %(n)d", reason=source(ParkReason(k).label, lower=True), n=v)
+                   for k, v in sorted(result.parked_by_reason.items())]
         ctx.warning(
             text("%(file)s: %(parked)s of %(lines)s lines were parked (%(reasons)s).",
                  file=path.name, parked=result.parked, lines=parsed.line_count, reasons=reasons),

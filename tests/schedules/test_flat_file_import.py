@@ -119,6 +119,9 @@ def test_a_bad_line_is_parked_with_its_line_number_and_the_rest_goes_through(pas
     parked = ParkedOperation.objects.get()
     assert parked.operation_id == "O9:SALE:T9"
     assert "bad.csv, line 3" in parked.message and "PRICE" in parked.message
+    # The reasons read as words, not as keys ("invalid_line 1").
+    [warning] = [m for m in result.messages if m["level"] == "warning"]
+    assert "(incomplete or invalid line: 1)" in warning["text"]
     # Ticketnet sends the line corrected: it goes through and the parked one is resolved.
     drop(folder, "fixed.csv", line("O9", "SALE", "T9"))
     assert run(interface).status == Run.Status.OK
