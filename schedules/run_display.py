@@ -16,6 +16,7 @@ from catalog.models import Event
 
 from .counts import counts_rows, headline_counts
 from .framework.models import Job, Run
+from .framework.notify import TELLS, problems_last_told
 
 # What a job's progress counts, for its rate ("120 operations per second").
 PROGRESS_UNITS = {
@@ -240,7 +241,7 @@ def email_said(run: Run) -> EmailSaid | None:
         return None
     if (run.params or {}).get("dry_run"):
         return EmailSaid(_("Not sent: a dry run changes nothing."))
-    if run.email in (Run.Email.SENT, Run.Email.REMINDER, Run.Email.RECOVERY):
+    if run.email in TELLS:
         if not run.interface.followup_email_list:
             return EmailSaid(_("Not sent: the interface has no follow-up email address."))
         return EmailSaid({
@@ -253,10 +254,7 @@ def email_said(run: Run) -> EmailSaid | None:
         return EmailSaid(_("Not sent: the mail server refused it (see the server logs). The "
                            "next run left with these problems emails them."))
     if run.email == Run.Email.HELD:
-        told = (Run.objects.filter(interface_id=run.interface_id, job=run.job, pk__lt=run.pk,
-                                   problems=run.problems,
-                                   email__in=[Run.Email.SENT, Run.Email.REMINDER])
-                .values_list("pk", flat=True).order_by("-pk").first())
+        told = problems_last_told(run)
         when = formats.date_format(timezone.localtime(run.problems_emailed_at),
                                    "DATETIME_FORMAT") if run.problems_emailed_at else "?"
         return EmailSaid(

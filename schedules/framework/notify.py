@@ -115,10 +115,16 @@ def _chain_first(run: Run) -> Run | None:
             .only("pk").order_by("-pk").first())
 
 
-def _held_since_last_email(run: Run) -> int:
-    last = (Run.objects.filter(interface_id=run.interface_id, job=run.job, pk__lt=run.pk,
+def problems_last_told(run: Run) -> int | None:
+    """The id of the last run before `run` that emailed its problems (first email or
+    reminder)."""
+    return (Run.objects.filter(interface_id=run.interface_id, job=run.job, pk__lt=run.pk,
                                problems=run.problems, email__in=TOLD)
             .values_list("pk", flat=True).order_by("-pk").first())
+
+
+def _held_since_last_email(run: Run) -> int:
+    last = problems_last_told(run)
     return Run.objects.filter(interface_id=run.interface_id, job=run.job, pk__lt=run.pk,
                               pk__gt=last or 0, problems=run.problems,
                               email=Run.Email.HELD).count()

@@ -21,10 +21,6 @@ INFO, WARNING, ERROR = "info", "warning", "error"
 INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError)
 
 
-def message(level: str, text, action="") -> dict:
-    return message_entry(level, text, action)
-
-
 def retry_action(*, advice, retried: bool, attempt: int) -> dict:
     """Whether and when the run is tried again, truthfully, then `advice` (what to check if
     it keeps failing). `retried`: Celery will retry it (it runs on a worker); a command runs
@@ -88,7 +84,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def time_limit_reached(*, job: str) -> dict[str, str]:
-    return message(
+    return message_entry(
         ERROR,
         text("The run took longer than its time limit of %(seconds)d s and was stopped: the "
              "work in progress was rolled back, what it committed before is kept.",
@@ -108,7 +104,7 @@ def abandoned(*, advisory: bool) -> dict[str, str]:
     else:
         reason = text("no sign of life for more than %(seconds)d s",
                       seconds=settings.SCHEDULES_LOCK_TTL)
-    return message(
+    return message_entry(
         ERROR,
         text("The run was abandoned: the worker running it stopped (%(reason)s).",
              reason=reason),
@@ -117,7 +113,7 @@ def abandoned(*, advisory: bool) -> dict[str, str]:
 
 
 def retry_not_scheduled(exc: BaseException) -> dict[str, str]:
-    return message(
+    return message_entry(
         ERROR,
         text("The retry could not be scheduled: the message broker did not take it "
              "(%(error)s).", error=_first_line(exc)),
@@ -126,12 +122,13 @@ def retry_not_scheduled(exc: BaseException) -> dict[str, str]:
 
 
 def unknown_job(*, job: str) -> dict[str, str]:
-    return message(ERROR, text("The job “%(job)s” is not available in this version.", job=job),
-                   text("Update the application, or remove this schedule."))
+    return message_entry(ERROR,
+                         text("The job “%(job)s” is not available in this version.", job=job),
+                         text("Update the application, or remove this schedule."))
 
 
 def unexpected_error(exc: BaseException, *, run_id: int) -> dict[str, str]:
-    return message(
+    return message_entry(
         ERROR,
         text("The job stopped on an unexpected error (%(type)s).", type=type(exc).__name__),
         text("Look at the server logs for run %(run)s, fix the cause, then run it again.",
@@ -139,7 +136,7 @@ def unexpected_error(exc: BaseException, *, run_id: int) -> dict[str, str]:
 
 
 def skipped(*, running_id: int | None) -> dict[str, str]:
-    return message(
+    return message_entry(
         INFO,
         text("Another run of this job for this interface is in progress (run %(run)s).",
              run=running_id or "?"),

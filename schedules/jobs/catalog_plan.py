@@ -22,7 +22,7 @@ from texts import text
 
 from ..framework.models import Job
 from .channel_rules import channel_refusal
-from .manifestations import ManifestationBuilder, plan_problem
+from .manifestations import ManifestationBuilder
 from .models import ExportedManifestation
 from .not_known import NotKnown, exported_events
 from .ticketnet import Manifestation, SeatSpec
@@ -162,7 +162,7 @@ def catalog_plan(*, interface: ExternalSalesInterface, event: Event) -> CatalogP
     plan = CatalogPlan(interface=interface, event=event)
     refusal = channel_refusal(interface=interface, job=Job.CATALOG_EXPORT)
     if refusal is not None:
-        plan.problems.append(plan_problem("interface", interface, "channel", refusal[0]))
+        plan.problems.append(Problem.about("interface", interface, "channel", refusal[0]))
         return plan
     plan.problems.extend(event_readiness(interface=interface, event=event))
     if event.kind not in (Event.Kind.SINGLE, Event.Kind.COMPETITION):
@@ -198,7 +198,7 @@ def catalog_plan(*, interface: ExternalSalesInterface, event: Event) -> CatalogP
             codes = [k[1] for k in keys]
             duplicates = {c for c in codes if codes.count(c) > 1}
             if duplicates:
-                plan.problems.append(plan_problem("event", event, "performances", text(
+                plan.problems.append(Problem.about("event", event, "performances", text(
                     "Several performances of “%(event)s” start in the same minute "
                     "(%(codes)s): Ticketnet finds a performance by its start to the minute.",
                     event=event, codes=", ".join(sorted(duplicates)))))

@@ -13,11 +13,6 @@ from texts import text
 from .ticketnet import Manifestation, NamedCode, PerformanceSpec, PriceSpec, SeatSpec, ZoneSpec
 
 
-def plan_problem(kind, obj, field_name, message, label=None) -> Problem:
-    """A problem of the plan about `obj`'s field, as the preview and the run list it."""
-    return Problem.about(kind, obj, field_name, message, label)
-
-
 class ManifestationBuilder:
     """Loads the event's plan once (a handful of queries whatever the number of seats) and
     builds each manifestation from it; objects without a code are left out (readiness has
@@ -74,7 +69,7 @@ class ManifestationBuilder:
                         specs.append(ZoneSpec(code=code, name=zone.name, seats=tuple(seats)))
                     continue
                 if not zone.category_id:
-                    self.problems.append(plan_problem("zone", zone, "category", text(
+                    self.problems.append(Problem.about("zone", zone, "category", text(
                         "The non-numbered zone “%(zone)s” has no seat category: Ticketnet "
                         "sells it as a seat series of one category; choose it on the zone.",
                         zone=zone)))
@@ -105,7 +100,7 @@ class ManifestationBuilder:
         for (category_id, tariff_id), amounts in sorted(effective.items()):
             category, tariff = self.categories[category_id], self.tariffs[tariff_id]
             if len(amounts) > 1:
-                self.problems.append(plan_problem("price", None, "amount_cents", text(
+                self.problems.append(Problem.about("price", None, "amount_cents", text(
                     "“%(category)s” × “%(tariff)s” has different prices on the performances of "
                     "“%(event)s”: Ticketnet holds one price per category and tariff for a "
                     "manifestation. Give the performances the same price.",
@@ -126,7 +121,7 @@ class ManifestationBuilder:
                                key=lambda c: (c.rank, c.pk)):
             code = self.book.code_for(Kind.CATEGORY, category.pk)
             if code is None:
-                self.problems.append(plan_problem("category", category, "code", text(
+                self.problems.append(Problem.about("category", category, "code", text(
                     "Enter the Ticketnet code of the seat category “%(category)s”.",
                     category=category)))
                 continue
@@ -143,7 +138,7 @@ class ManifestationBuilder:
                       performance_codes: list[str]) -> Manifestation | None:
         configs = {p.configuration_id for p in performances}
         if len(configs) > 1:
-            self.problems.append(plan_problem("event", self.event, "performances", text(
+            self.problems.append(Problem.about("event", self.event, "performances", text(
                 "The performances of “%(event)s” use %(n)d logical configurations: a Ticketnet "
                 "manifestation has one hall. Use one configuration, or make the event a "
                 "competition (one manifestation per performance).", event=self.event,
