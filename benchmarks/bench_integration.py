@@ -234,7 +234,9 @@ def writes_floor(page_size: int | None) -> tuple[float, dict[str, float]]:
     as_sold = ", ".join(
         "CASE WHEN b.ended = b.born THEN b.state ELSE 'valid' END" if c == "state" else
         "CASE WHEN b.ended = b.born THEN b.ended_by_operation_id ELSE '' END"
-        if c == "ended_by_operation_id" else f"b.{c}" for c in columns)
+        if c == "ended_by_operation_id" else
+        "CASE WHEN b.ended = b.born THEN b.ended_at END" if c == "ended_at" else f"b.{c}"
+        for c in columns)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_ops, bench_tickets")
         cursor.execute("CREATE TABLE bench_ops AS SELECT *, (row_number() OVER (ORDER BY id) - 1)"
@@ -266,7 +268,8 @@ def writes_floor(page_size: int | None) -> tuple[float, dict[str, float]]:
         with connection.cursor() as cursor:
             timed("updates", cursor,  # as the engine: ending first frees the places
                 "UPDATE sales_ticket t SET state = b.state, "
-                "ended_by_operation_id = b.ended_by_operation_id FROM bench_tickets b "
+                "ended_by_operation_id = b.ended_by_operation_id, ended_at = b.ended_at "
+                "FROM bench_tickets b "
                 "WHERE b.ended = %s AND b.born < %s AND t.id = b.id", [page, page])
             timed("tickets", cursor,
                   f"INSERT INTO sales_ticket ({', '.join(columns)}) "  # noqa: S608

@@ -10,7 +10,7 @@ from .models import ExternalSalesInterface
 IDENTITY_FIELDS = ("institution", "interface_type", "channel", "internal_name")
 WEB_SERVICE_FIELDS = ("url", "login")
 SALES_FIELDS = ("contact", "pending_account", "point_of_sale", "external_quota", "price_policy",
-                "status", "followup_emails")
+                "statement_amounts", "status", "followup_emails")
 ACCOUNT_FIELDS = ("client_name", "institution_code", "server_name")
 FLAT_FILE_FIELDS = ("flat_files_undated_passes", "flat_files_visit_passes", "flat_file_folder")
 # Also said by the guided set-up (channels/setup.py).

@@ -175,6 +175,14 @@ class ExternalSalesInterface(models.Model):
         IGNORE = "ignore", _("Ignore reseller price")
         USE = "use", _("Use reseller price")
 
+    class StatementAmounts(models.TextChoices):
+        """How Ticketnet's sales statements write amounts (docs/statement-file.md): a setting,
+        never guessed line by line."""
+
+        DECIMAL_POINT = "DECIMAL_POINT", _("45.00 (decimal point)")
+        DECIMAL_COMMA = "DECIMAL_COMMA", _("45,00 (decimal comma)")
+        CENTS = "CENTS", _("4500 (in cents)")
+
     class Status(models.TextChoices):
         VISIBLE = "visible", _("Visible")
         HIDDEN = "hidden", _("Hidden")
@@ -228,6 +236,12 @@ class ExternalSalesInterface(models.Model):
         choices=PricePolicy.choices,
         default=PricePolicy.ERROR,
         help_text=_("Recommended: error on price difference."),
+    )
+    statement_amounts = models.CharField(
+        _("amounts in sales statements"), max_length=16, choices=StatementAmounts.choices,
+        default=StatementAmounts.DECIMAL_POINT,
+        help_text=_("How Ticketnet's sales statements write amounts: the reconciliation reads "
+                    "them so and refuses, by line number, a line written otherwise."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.VISIBLE

@@ -119,6 +119,9 @@ class Ticket(models.Model):
         _("ended by operation"), max_length=64, blank=True,
         help_text=_("The Ticketnet duplicate or refund that ended this ticket."),
     )
+    # Ticketnet's time of that duplicate or refund: the reconciliation and the settlement
+    # place the ending in its period (not an indexed column: the update stays HOT-friendly).
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     buyer_last_name = models.CharField(_("buyer's last name"), max_length=100, blank=True)
     buyer_first_name = models.CharField(_("buyer's first name"), max_length=100, blank=True)
     buyer_city = models.CharField(_("buyer's city"), max_length=100, blank=True)

@@ -14,5 +14,6 @@ class SchedulesConfig(AppConfig):
             flat_file_import,
             interface_trial,
             quota_sync,
+            reconciliation,
             sales_integration,
         )

@@ -25,7 +25,7 @@ from .tasks import RUN_JOB_TASK
 
 # The jobs an operator may schedule (the interface test is run by hand, with its event).
 SCHEDULABLE_JOBS = (Job.CATALOG_EXPORT, Job.ALLOTMENT_EXPORT, Job.SALES_INTEGRATION,
-                    Job.QUOTA_SYNC, Job.FLAT_FILE_IMPORT)
+                    Job.QUOTA_SYNC, Job.FLAT_FILE_IMPORT, Job.RECONCILIATION)
 NAME = re.compile(r"^ticketnet:(?P<interface>\d+):(?P<job>[a-z_]+)(?::(?P<n>\d+))?$")
 PERIODS = (IntervalSchedule.MINUTES, IntervalSchedule.HOURS, IntervalSchedule.DAYS)
 

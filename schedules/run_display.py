@@ -25,6 +25,7 @@ PROGRESS_UNITS = {
     Job.CATALOG_EXPORT: gettext_lazy("manifestations"),
     Job.QUOTA_SYNC: gettext_lazy("zones"),
     Job.FLAT_FILE_IMPORT: gettext_lazy("files"),
+    Job.RECONCILIATION: gettext_lazy("tickets"),
 }
 SUMMARY_TEXT_MAX = 80
 

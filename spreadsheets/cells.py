@@ -2,8 +2,10 @@
 formula injection, CSV injection)."""
 
 from collections.abc import Iterable
+from decimal import Decimal
 
-Cell = str | int | None
+# A Decimal is an amount: a number in the sheet (two decimals), never neutralised.
+Cell = str | int | Decimal | None
 QUOTE = "'"
 # What makes a spreadsheet read a text as a formula (OWASP), then the quote itself (so that
 # restoring is exact) and a byte-order mark (a reader would take it for the file's own).
@@ -20,9 +22,16 @@ def restore(text: str) -> str:
     return text[1:] if text.startswith(QUOTE) else text
 
 
-def texts(row: Iterable[Cell]) -> list[str]:
-    """A row as the texts a CSV file holds: numbers as digits, None as an empty cell."""
-    return ["" if v is None else str(v) if _is_number(v) else neutralise(str(v)) for v in row]
+def texts(row: Iterable[Cell], *, decimal_comma: bool = False) -> list[str]:
+    """A row as the texts a CSV file holds: numbers as digits (amounts with two decimals, after
+    a comma where the file is French Excel's), None as an empty cell."""
+    return ["" if v is None else _amount(v, decimal_comma) if isinstance(v, Decimal)
+            else str(v) if _is_number(v) else neutralise(str(v)) for v in row]
+
+
+def _amount(value: Decimal, decimal_comma: bool) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if decimal_comma else text
 
 
 def _is_number(value) -> bool:

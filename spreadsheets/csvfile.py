@@ -12,7 +12,8 @@ BOM = "\ufeff"
 
 def csv_write(rows: Iterable[Iterable[Cell]], *, delimiter: str = ";", bom: bool = False,
               lineterminator: str = "\n") -> str:
-    """The rows as CSV text, every cell neutralised (see cells.neutralise)."""
+    """The rows as CSV text, every cell neutralised (see cells.neutralise); amounts (Decimal)
+    with a decimal comma when `;` separates the cells, as French Excel reads them."""
     out = io.StringIO()
     if bom:
         out.write(BOM)
@@ -21,7 +22,7 @@ def csv_write(rows: Iterable[Iterable[Cell]], *, delimiter: str = ";", bom: bool
     quoting_all = csv.writer(out, delimiter=delimiter, lineterminator=lineterminator,
                              quoting=csv.QUOTE_ALL)
     for row in rows:
-        cells = texts(row)
+        cells = texts(row, decimal_comma=delimiter == ";")
         broken = any("\r" in cell or "\n" in cell for cell in cells)
         (quoting_all if broken else writer).writerow(cells)
     return out.getvalue()

@@ -5,6 +5,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -45,6 +46,10 @@ def _cell(sheet, value: Cell) -> WriteOnlyCell:
         return WriteOnlyCell(sheet, value=None)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_EXACT_NUMBER:
         return WriteOnlyCell(sheet, value=value)
+    if isinstance(value, Decimal) and abs(value) < MAX_EXACT_NUMBER:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "0.00"
+        return cell
     text = _escape(neutralise(str(value)))
     if len(text) > MAX_CELL_LENGTH:
         raise ValueError(f"A cell of {len(text)} characters is longer than a spreadsheet "

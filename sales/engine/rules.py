@@ -10,7 +10,7 @@ from channels.models import ExternalSalesInterface
 from texts import choice, text
 
 from ..models import Ticket
-from ..types import ApplyResult, OperationType, ParkReason, ResolvedOperation
+from ..types import ApplyResult, OperationLine, OperationType, ParkReason, ResolvedOperation
 from .chains import chain_head, chain_register, chains_advance
 from .messages import money
 from .page import Page, Park, new_ticket, place_key, seat_key, ticket_key
@@ -237,9 +237,10 @@ def _target(page: Page, op: ResolvedOperation) -> Ticket | None:
     return target
 
 
-def _end(page: Page, ticket: Ticket, state: str, operation_id: str) -> None:
+def _end(page: Page, ticket: Ticket, state: str, line: OperationLine) -> None:
     ticket.state = state
-    ticket.ended_by_operation_id = operation_id
+    ticket.ended_by_operation_id = line.operation_id
+    ticket.ended_at = line.time or timezone.now()
     if ticket.pk is not None:
         page.changed[ticket.pk] = ticket
     key = ticket_key(ticket)
@@ -258,7 +259,7 @@ def _duplicate(page: Page, op: ResolvedOperation) -> bool:
     original = _target(page, op)
     if original is None:
         return False
-    _end(page, original, Ticket.State.INVALIDATED, line.operation_id)
+    _end(page, original, Ticket.State.INVALIDATED, line)
     ticket = new_ticket(
         interface_id=page.interface.pk,
         number=line.ticket_number,
@@ -299,5 +300,5 @@ def _refund(page: Page, op: ResolvedOperation) -> bool:
     ticket = _target(page, op)
     if ticket is None:
         return False
-    _end(page, ticket, Ticket.State.CANCELLED, op.line.operation_id)
+    _end(page, ticket, Ticket.State.CANCELLED, op.line)
     return True

@@ -18,7 +18,7 @@ def page_write(page: Page, *, now, result: ApplyResult, batch_size: int) -> None
     if page.changed:
         # First: ending tickets frees their places for the new ones (partial unique indexes).
         bulk_update_fields(
-            Ticket, list(page.changed.values()), ["state", "ended_by_operation_id"],
+            Ticket, list(page.changed.values()), ["state", "ended_by_operation_id", "ended_at"],
             batch_size=batch_size,
         )
     if page.new_sales:

@@ -15,6 +15,7 @@ class Job(models.TextChoices):
     QUOTA_SYNC = "quota_sync", _("Quota sync")
     FLAT_FILE_IMPORT = "flat_file_import", _("Flat-file import")
     INTERFACE_TEST = "interface_test", _("Interface test")
+    RECONCILIATION = "reconciliation", _("Reconciliation")
 
 
 class Run(models.Model):

@@ -12,7 +12,8 @@ from ..framework.models import Job, Run
 from ..tasks import RUN_JOB_TASK
 from .channel_rules import takes_catalogue, takes_web_services
 
-SCHEDULE_HOURS = {Job.SALES_INTEGRATION: 4, Job.QUOTA_SYNC: 24, Job.FLAT_FILE_IMPORT: 4}
+SCHEDULE_HOURS = {Job.SALES_INTEGRATION: 4, Job.QUOTA_SYNC: 24, Job.FLAT_FILE_IMPORT: 4,
+                  Job.RECONCILIATION: 24}
 
 
 def schedule_name(*, interface_id: int, job: str) -> str:
@@ -20,13 +21,15 @@ def schedule_name(*, interface_id: int, job: str) -> str:
 
 
 def schedules_ensure(*, interface: ExternalSalesInterface) -> list[PeriodicTask]:
-    """Create the interface's periodic tasks that are missing: sales integration every 4 hours;
+    """Create the interface's periodic tasks that are missing: sales integration every 4 hours
+    and the reconciliation of the last days every 24 hours;
     quota sync every 24 hours when its channel sells non-numbered events (not for visit
     passes); the flat-file import every 4 hours when Ticketnet sends it flat files. An
     existing task is never touched: operators may have edited it."""
     wanted = []
     if takes_web_services(interface=interface):
-        wanted.append(Job.SALES_INTEGRATION)
+        # The reconciliation compares what the integration brought with Ticketnet's tickets.
+        wanted += [Job.SALES_INTEGRATION, Job.RECONCILIATION]
     if takes_catalogue(interface=interface) and interface_has_non_numbered_events(
         interface=interface
     ):

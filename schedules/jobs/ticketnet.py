@@ -18,6 +18,12 @@ from ticketnet_gateway.errors import (
     TicketnetRejected,
     TicketnetUnavailable,
 )
+from ticketnet_gateway.statement import (
+    AmountNotation,
+    StatementError,
+    StatementReport,
+    statement_read,
+)
 from ticketnet_gateway.types import (
     AllottedSeat,
     Manifestation,
@@ -34,9 +40,11 @@ from ticketnet_gateway.types import (
 from ..framework.errors import JobError, RetryLater
 
 __all__ = [
-    "AllottedSeat", "BoxOffice", "BoxOfficeError", "Manifestation", "NamedCode", "Operation",
+    "AllottedSeat", "AmountNotation", "BoxOffice", "BoxOfficeError", "Manifestation",
+    "NamedCode", "Operation",
     "OperationType", "OperationsPage", "PerformanceSpec", "PriceSpec", "SeatSpec",
-    "TicketnetClient", "TicketnetRejected", "ZoneSpec",
+    "StatementError", "StatementReport", "TicketnetClient", "TicketnetRejected", "ZoneSpec",
+    "statement_read",
     "interface_box_office", "interface_client", "ticketnet_errors",
     "ConnectionCheck", "ConnectionOutcome", "interface_connection_check",
 ]

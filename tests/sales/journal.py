@@ -169,7 +169,7 @@ def tickets(world: CodedWorld) -> list[tuple]:
     return sorted(
         (t.number, t.state, t.performance_id, t.seat_id, t.zone_id, t.series_row,
          t.series_number, t.category_id, t.tariff_id, t.price_cents, t.reseller_price_cents,
-         numbers.get(t.original_id), t.operation_id, t.ended_by_operation_id, t.sold_at,
+         numbers.get(t.original_id), t.operation_id, t.ended_by_operation_id, t.ended_at, t.sold_at,
          t.buyer_last_name)
         for t in qs)
 
