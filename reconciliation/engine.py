@@ -124,6 +124,7 @@ class _Comparison:
         cursor.execute("DROP TABLE IF EXISTS recon_code")
         cursor.execute("DROP TABLE IF EXISTS recon_their")
         cursor.execute("DROP TABLE IF EXISTS recon_ours")
+        cursor.execute("DROP TABLE IF EXISTS recon_result")
         columns = ", ".join(
             f"{name} {'text' if name in _TEXT_COLUMNS else 'integer'}" for name in LINE_COLUMNS)
         cursor.execute(f"CREATE TEMPORARY TABLE recon_line ({columns})")  # noqa: S608
@@ -304,27 +305,35 @@ class _Comparison:
               THEN 'state_differs'
             WHEN h.price <> {expected} THEN 'price_differs'
             ELSE '' END"""
-        # FULL OUTER JOIN: PostgreSQL, and SQLite since 3.39.
-        # The pieces are this module's constants.
+        # Classified in the database; only the differences come back, a batch at a time.
+        # FULL OUTER JOIN: PostgreSQL, and SQLite since 3.39. The pieces are constants.
         sql = (
-            f"SELECT h.number, o.number, o.id, {their_state}, o.state, h.price, {expected}, "  # noqa: S608
-            f"h.unknown_kind, h.unknown_code, h.line, {kind} "
+            "CREATE TEMPORARY TABLE recon_result AS SELECT "  # noqa: S608
+            f"coalesce(h.number, o.number) AS number, h.number AS their_number, o.id AS id, "
+            f"{their_state} AS their_state, o.state AS our_state, h.price AS their_price, "
+            f"{expected} AS our_price, h.unknown_kind AS unknown_kind, "
+            f"h.unknown_code AS unknown_code, h.line AS line, {kind} AS kind "
             "FROM recon_their h FULL OUTER JOIN recon_ours o ON o.number = h.number "
             "WHERE h.number IS NOT NULL OR o.issued_in_scope = 1 OR o.state <> 'valid'")
         cursor.execute(sql)
-        counts: dict[str, int] = {}
-        matched = 0
+        cursor.execute("SELECT kind, count(*) FROM recon_result GROUP BY kind")
+        counts = dict(cursor.fetchall())
+        matched = counts.pop("", 0)
         digest = hashlib.sha256()
-        missing: list[Difference] = []
-        batch: list[Difference] = []
-        while rows := cursor.fetchmany(BATCH):
-            for (their_number, our_number, ticket_id, their_state_value, our_state, their_price,
+        last = ""
+        while True:
+            cursor.execute(
+                "SELECT number, their_number, id, their_state, our_state, their_price, "
+                "our_price, unknown_kind, unknown_code, line, kind FROM recon_result "
+                "WHERE kind <> '' AND number > %s ORDER BY number LIMIT %s", [last, BATCH])
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            missing: list[Difference] = []
+            found: list[Difference] = []
+            for (number, their_number, ticket_id, their_state_value, our_state, their_price,
                  our_price, unknown_kind, unknown_code, line, kind) in rows:
-                if not kind:
-                    matched += 1
-                    continue
-                number = their_number or our_number
-                counts[kind] = counts.get(kind, 0) + 1
                 digest.update(f"{kind}:{number};".encode())
                 params = {}
                 if line:
@@ -339,20 +348,10 @@ class _Comparison:
                     params=params)
                 if kind in (_Kind.MISSING_HERE, _Kind.UNKNOWN_CODE) and ticket_id is None:
                     missing.append(difference)
-                else:
-                    batch.append(difference)
-                if len(batch) >= BATCH:
-                    Difference.objects.bulk_create(batch)
-                    batch = []
-                if len(missing) >= BATCH:
-                    self._why_missing(missing)
-                    Difference.objects.bulk_create(missing)
-                    missing = []
-        if batch:
-            Difference.objects.bulk_create(batch)
-        if missing:
-            self._why_missing(missing)
-            Difference.objects.bulk_create(missing)
+                found.append(difference)
+            if missing:
+                self._why_missing(missing)
+            Difference.objects.bulk_create(found)
         run.matched = matched
         run.counts = dict(sorted(counts.items()))
         run.fingerprint = digest.hexdigest() if counts else ""
@@ -376,7 +375,7 @@ class _Comparison:
                 difference.reason = "never_received"
 
     def drop(self) -> None:
-        for table in ("recon_line", "recon_code", "recon_their", "recon_ours"):
+        for table in ("recon_line", "recon_code", "recon_their", "recon_ours", "recon_result"):
             self.cursor.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608
 
 

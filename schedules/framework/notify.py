@@ -20,12 +20,15 @@ from django.utils.translation import gettext as _
 from channels.models import ExternalSalesInterface
 
 from ..counts import counts_rows
-from .models import Run
+from .models import Job, Run
 
 logger = logging.getLogger(__name__)
 
 # The same open problems are reminded at most this often.
 REMINDER_AFTER = timedelta(days=1)
+# Jobs whose warnings are told only when they appear or change, never as a reminder: the
+# reconciliation's differences stay on its page until someone resolves them.
+WITHOUT_REMINDER = (Job.RECONCILIATION,)
 TOLD = (Run.Email.SENT, Run.Email.REMINDER)
 TELLS = (*TOLD, Run.Email.RECOVERY)  # the plans that send an email
 
@@ -80,7 +83,7 @@ def email_plan(run: Run) -> None:
             and previous.problems == run.problems and previous.problems_emailed_at is not None)
     if not same:
         run.email, run.problems_since, run.problems_emailed_at = Run.Email.SENT, now, now
-    elif now - previous.problems_emailed_at >= REMINDER_AFTER:
+    elif run.job not in WITHOUT_REMINDER and now - previous.problems_emailed_at >= REMINDER_AFTER:
         run.email, run.problems_since, run.problems_emailed_at = (
             Run.Email.REMINDER, previous.problems_since, now)
     else:

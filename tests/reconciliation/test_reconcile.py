@@ -180,3 +180,28 @@ def test_the_command_says_its_exit_code_and_json(scenario, tmp_path):
                      "--to", today_params()["to"], "--json", stdout=out)
     assert exit_.value.code == 3
     assert '"state_differs": 1' in out.getvalue()
+
+
+def test_the_operators_are_emailed_when_differences_appear_or_change_never_as_a_reminder(
+        scenario, tmp_path, mailoutbox, django_capture_on_commit_callbacks):
+    scenario.interface.followup_emails = "suivi@example.org"
+    scenario.interface.save()
+    path = statement_of(scenario, tmp_path)
+
+    def reconcile_told():
+        with django_capture_on_commit_callbacks(execute=True):
+            return reconcile(scenario, statement=str(path), **today_params())
+
+    first = reconcile_told()
+    assert first.email == Run.Email.SENT
+    # The same differences the next day: not told again.
+    Run.objects.filter(pk=first.pk).update(problems_emailed_at=timezone.now()
+                                           - timedelta(days=2))
+    again = reconcile_told()
+    assert again.email == Run.Email.HELD
+    # One more difference: told.
+    Ticket.objects.filter(number=scenario.sold[5]).update(price_cents=1)
+    changed = reconcile_told()
+    assert changed.email == Run.Email.SENT
+    assert len(mailoutbox) == 2
+    assert "4 differences" in mailoutbox[-1].body
