@@ -17,9 +17,10 @@ CURRENCY = "EUR"
 OPERATIONS_CURSOR = "tn1"
 TICKETS_CURSOR = "tk1"
 _LISTINGS = {OPERATIONS_CURSOR: "listOperations", TICKETS_CURSOR: "listTickets"}
+# A withheld ticket's lines are never listed; the cursor still moves past them.
 _SELECT_PAGE = (
     f"SELECT seq, {OPERATION_COLUMNS} FROM operation WHERE seq > ? "  # noqa: S608
-    "ORDER BY seq LIMIT ?"
+    "AND ticket_number NOT IN (SELECT number FROM withheld_ticket) ORDER BY seq LIMIT ?"
 )
 
 
@@ -139,11 +140,35 @@ class Journal:
             return first - 1
         return db.execute("SELECT max(seq) FROM operation").fetchone()[0] or 0
 
+    # -- withheld lines: a Ticketnet that never sends them ---------------------------------
+
+    def withhold(self, *, ticket_number: str, release: bool = False) -> dict:
+        """Stop (or, `release`, resume) listing the lines whose ticket is `ticket_number`: the
+        sale or duplicate that issued it and its refund, those to come too. The duplicate that
+        replaces it is the new ticket's line and stays listed."""
+        with self.store.write() as db:
+            if db.execute("SELECT 1 FROM ticket WHERE number = ?",
+                          (ticket_number,)).fetchone() is None:
+                raise SimulatorError("UNKNOWN_TICKET", f"Ticket {ticket_number} does not exist.")
+            if release:
+                db.execute("DELETE FROM withheld_ticket WHERE number = ?", (ticket_number,))
+            else:
+                db.execute("INSERT OR IGNORE INTO withheld_ticket VALUES (?)", (ticket_number,))
+            seqs = [seq for (seq,) in db.execute(
+                "SELECT seq FROM operation WHERE ticket_number = ? ORDER BY seq",
+                (ticket_number,))]
+        prefix = self.store.instance
+        return {"ticket": ticket_number, "withheld": not release,
+                "operations": [f"{prefix}-{seq}" for seq in seqs]}
+
     def overview(self) -> dict:
         db = self.store.db()
         last = db.execute("SELECT max(seq) FROM operation").fetchone()[0] or 0
+        withheld = db.execute("SELECT count(*) FROM operation WHERE ticket_number IN "
+                              "(SELECT number FROM withheld_ticket)").fetchone()[0]
         return {"operations": dict(db.execute("SELECT type, count(*) FROM operation "
                                               "GROUP BY type")),
+                "withheld_operations": withheld,
                 "last_cursor": self.encode_cursor(last)}
 
 

@@ -54,6 +54,7 @@ class SimulatorState:
         self.encode_cursor = self.journal.encode_cursor
         self.decode_cursor = self.journal.decode_cursor
         self.list_operations = self.journal.list_operations
+        self.withhold = self.journal.withhold
         self.list_tickets = self.tickets.list_tickets
 
         self.fault_set = self.faults.fault_set
@@ -70,6 +71,7 @@ class SimulatorState:
                 "accounts": self.accounts.overview(),
                 "manifestations": self.catalogue.overview(),
                 "tickets": self.box_office.overview(), "operations": journal["operations"],
+                "withheld_operations": journal["withheld_operations"],
                 "last_cursor": journal["last_cursor"], "faults": self.faults.overview()}
 
     def close(self) -> None:

@@ -80,6 +80,8 @@ CREATE INDEX IF NOT EXISTS operation_by_ticket ON operation (ticket_number);
 CREATE INDEX IF NOT EXISTS operation_by_original ON operation (original_ticket_number)
     WHERE original_ticket_number IS NOT NULL;
 CREATE INDEX IF NOT EXISTS operation_by_time ON operation (time);
+-- Tickets whose journal lines listOperations never sends (a Ticketnet that loses lines).
+CREATE TABLE IF NOT EXISTS withheld_ticket (number TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fault (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, operation TEXT, remaining INTEGER,
     latency_ms INTEGER NOT NULL DEFAULT 0, code TEXT, message TEXT);

@@ -14,7 +14,7 @@ from ticketnet_simulator.state import SimulatorState
 
 class Command(BaseCommand):
     help = ("The Ticketnet simulator: serve it, sell / duplicate / refund / generate tickets, "
-            "show its state, set accounts and faults. Prints JSON.")
+            "withhold a ticket's lines, show its state, set accounts and faults. Prints JSON.")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
@@ -42,6 +42,11 @@ class Command(BaseCommand):
         generate.add_argument("--count", type=int, required=True)
         generate.add_argument("--seed", type=int, default=1)
         action("show", "what the simulator holds")
+        withhold = action("withhold", "never list a ticket's journal lines in listOperations "
+                          "(its sale or reprint, its refund), as a Ticketnet that loses them")
+        withhold.add_argument("--ticket", required=True, help="the ticket number")
+        withhold.add_argument("--release", action="store_true",
+                              help="list them again (from a cursor before them, or since)")
         account = action("account", "accept these credentials")
         account.add_argument("--login", required=True)
         account.add_argument("--password", required=True)
@@ -106,6 +111,9 @@ class Command(BaseCommand):
 
     def _show(self, state, o):
         return state.show()
+
+    def _withhold(self, state, o):
+        return state.withhold(ticket_number=o["ticket"], release=o["release"])
 
     def _account(self, state, o):
         return state.account_set(login=o["login"], password=o["password"],
