@@ -3,6 +3,7 @@ parser, kept as the reference the tests compare that parser with and this benchm
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ticketnet_gateway.client import TicketnetClient
@@ -14,11 +15,12 @@ class ZeepListingClient(TicketnetClient):
     """A client whose `list_operations` (so `iter_operations` too) maps each page with zeep,
     with the same deadline, retries and error translation as the product's."""
 
-    def list_operations(self, *, cursor: str | None, page_size: int = 1000) -> OperationsPage:
+    def list_operations(self, *, cursor: str | None, page_size: int = 1000,
+                        since: datetime | None = None) -> OperationsPage:
         def attempt(deadline: float) -> OperationsPage:
             with self.transport.deadline(deadline):
                 result: Any = self._service.listOperations(
-                    _soapheaders=[self._header], cursor=cursor, pageSize=page_size)
+                    _soapheaders=[self._header], cursor=cursor, pageSize=page_size, since=since)
             items = result.operations.operation if result.operations is not None else []
             operations = [
                 operation_from_values({name: item[name] for name in OPERATION_FIELDS})

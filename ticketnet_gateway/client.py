@@ -1,8 +1,9 @@
 """The Ticketnet client: the contract's operations as typed calls, zeep on the WSDL from disk.
 
 Build it from plain values (never from models) or take the per-process one from `get_client`.
-listOperations, the hot path, is read by the lxml parser of listing.py straight into
-dataclasses (see benchmarks/); every other operation goes through zeep's object mapping.
+The listings (listOperations, the hot path, and listTickets) are read by the lxml parser of
+listing.py straight into dataclasses (see benchmarks/); every other operation goes through
+zeep's object mapping.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
@@ -23,7 +25,7 @@ from zeep.wsdl.utils import etree_to_string
 from . import NAMESPACE, SERVICE_PATH, WSDL_PATH
 from .error_translation import raise_for_status_without_fault, translated
 from .errors import ContractError, TicketnetError, TicketnetUnavailable
-from .listing import parse_operations_stream
+from .listing import parse_operations_stream, parse_tickets_stream
 from .transport import Transport, bounded_chunks, default_timeouts, read_body
 from .types import (
     AllotmentResult,
@@ -33,6 +35,8 @@ from .types import (
     ManifestationCreated,
     OperationsPage,
     PingResult,
+    TicketnetTicket,
+    TicketsPage,
     ZoneQuotaResult,
 )
 
@@ -214,23 +218,63 @@ class TicketnetClient:
             zone_code=result.zoneCode, places_available=result.placesAvailable,
         )
 
-    def list_operations(self, *, cursor: str | None, page_size: int = 1000) -> OperationsPage:
-        """One page of operations after `cursor` (None: from the first one)."""
-        return self._retrying(lambda deadline: self._list_with_lxml(cursor, page_size, deadline),
-                              "listOperations", idempotent=True)
+    def list_operations(self, *, cursor: str | None, page_size: int = 1000,
+                        since: datetime | None = None) -> OperationsPage:
+        """One page of operations after `cursor` (None: from the first one). Without a cursor,
+        `since` (aware) starts at the first operation at or after that time: to read again a
+        period whose lines the bridge may have missed (integrating is idempotent)."""
+        if cursor and since is not None:
+            raise ValueError("Send a cursor or since, not both.")
+        return self._retrying(
+            lambda deadline: self._list_with_lxml(
+                "listOperations", parse_operations_stream, deadline, cursor=cursor,
+                pageSize=page_size, since=since),
+            "listOperations", idempotent=True)
 
     def iter_operations(
-        self, *, cursor: str | None, page_size: int = 1000,
+        self, *, cursor: str | None, page_size: int = 1000, since: datetime | None = None,
     ) -> Iterator[OperationsPage]:
         """Page after page until Ticketnet has no more; the caller commits a page, then stores
-        its `next_cursor`. Memory stays at one page."""
+        its `next_cursor`. Memory stays at one page. `since` (without a cursor) starts the
+        first page; the next ones follow its cursor."""
         while True:
-            page = self.list_operations(cursor=cursor, page_size=page_size)
+            page = self.list_operations(cursor=cursor, page_size=page_size, since=since)
             yield page
             if not page.has_more:
                 return
             if not page.operations and page.next_cursor == cursor:
                 raise ContractError("Ticketnet says it has more operations but sends none.")
+            cursor, since = page.next_cursor, None
+
+    def list_tickets(
+        self, *, manifestation_code: str, performance_code: str | None = None,
+        cursor: str | None = None, page_size: int = 1000,
+    ) -> TicketsPage:
+        """One page of the tickets Ticketnet issued for a manifestation (or one performance of
+        it), whatever their state, by ticket number, after `cursor` (None: from the first)."""
+        return self._retrying(
+            lambda deadline: self._list_with_lxml(
+                "listTickets", parse_tickets_stream, deadline,
+                manifestationCode=manifestation_code, performanceCode=performance_code,
+                cursor=cursor, pageSize=page_size),
+            "listTickets", idempotent=True)
+
+    def iter_tickets(
+        self, *, manifestation_code: str, performance_code: str | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[TicketnetTicket]:
+        """Every ticket of the manifestation (or performance), page after page; memory stays
+        at one page."""
+        cursor = None
+        while True:
+            page = self.list_tickets(manifestation_code=manifestation_code,
+                                     performance_code=performance_code, cursor=cursor,
+                                     page_size=page_size)
+            yield from page.tickets
+            if not page.has_more:
+                return
+            if not page.tickets and page.next_cursor == cursor:
+                raise ContractError("Ticketnet says it has more tickets but sends none.")
             cursor = page.next_cursor
 
     # -- plumbing ------------------------------------------------------------------------
@@ -269,22 +313,21 @@ class TicketnetClient:
                 return result
         raise AssertionError("unreachable")
 
-    def _list_with_lxml(self, cursor: str | None, page_size: int,
-                        deadline: float) -> OperationsPage:
+    def _list_with_lxml(self, operation: str, parse: Callable[[Iterable[bytes]], T],
+                        deadline: float, **fields: Any) -> T:
+        """A listing: zeep writes the request, `parse` reads the response as it arrives."""
         envelope = self._zeep.create_message(
-            self._service, "listOperations", _soapheaders=[self._header], cursor=cursor,
-            pageSize=page_size)
+            self._service, operation, _soapheaders=[self._header], **fields)
         headers = {"Content-Type": 'text/xml; charset="utf-8"',
-                   "SOAPAction": f'"{NAMESPACE}#listOperations"'}
+                   "SOAPAction": f'"{NAMESPACE}#{operation}"'}
         with self.transport.deadline(deadline):
             response = self.transport.open(self.address, etree_to_string(envelope), headers)
             try:
                 if response.status_code != 200:
                     body = read_body(response, self.transport.remaining)
                     raise_for_status_without_fault(response.status_code, body)
-                    return parse_operations_stream([body])
-                chunks = bounded_chunks(response, self.transport.remaining)
-                return parse_operations_stream(chunks)
+                    return parse([body])
+                return parse(bounded_chunks(response, self.transport.remaining))
             finally:
                 response.close()
 

@@ -1,11 +1,11 @@
-"""The listOperations page parser, the hot path: the hardened lxml parser reads a page straight
-into Operation dataclasses; zeep's object mapping is too slow for it (benchmarks/)."""
+"""The listing parsers (listOperations, the hot path, and listTickets): the hardened lxml parser
+reads a page straight into dataclasses; zeep's object mapping is too slow for it (benchmarks/)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 from zeep.xsd.types.builtins import Boolean, DateTime
@@ -14,8 +14,16 @@ from . import NAMESPACE
 from .error_translation import rejected_from_fault
 from .errors import ContractError
 from .safexml import SOAP_ENV, hardened_parser, refuse_doctype
-from .types import Operation, OperationsPage, OperationType
+from .types import (
+    Operation,
+    OperationsPage,
+    OperationType,
+    TicketnetTicket,
+    TicketsPage,
+    TicketState,
+)
 
+T = TypeVar("T")
 _datetime = DateTime().pythonvalue
 _boolean = Boolean().pythonvalue
 # The contract's elements of an operation, and the Operation fields they fill.
@@ -38,8 +46,7 @@ _OPERATION_TYPES = {kind.value: kind for kind in OperationType}
 _TNS = f"{{{NAMESPACE}}}"
 _OPERATION_TAG = f"{_TNS}operation"
 _FAULT_TAG = f"{{{SOAP_ENV}}}Fault"
-_NEXT_CURSOR_TAG, _HAS_MORE_TAG, _RESPONSE_TAG = (
-    f"{_TNS}nextCursor", f"{_TNS}hasMore", f"{_TNS}ListOperationsResponse")
+_NEXT_CURSOR_TAG, _HAS_MORE_TAG = f"{_TNS}nextCursor", f"{_TNS}hasMore"
 _FIELD_TAGS = frozenset(_TNS + name for name in OPERATION_FIELDS)
 
 
@@ -142,10 +149,25 @@ def operation_from_element(element: etree._Element) -> Operation:
 
 
 def parse_operations_stream(chunks: Iterable[bytes]) -> OperationsPage:
-    """Read a listOperations response: its chunks (the caller bounds them, see
-    transport.bounded_chunks) pass refuse_doctype and are fed to the hardened parser as they
-    arrive, then the operations are read from the page's tree. A tree costs less than a pull
-    parser, whose events take the GIL back twice per element
+    """Read a listOperations response (see `_read_page`)."""
+    operations, next_cursor, has_more = _read_page(
+        chunks, "listOperations", _OPERATION_TAG, operation_from_element)
+    return OperationsPage(operations=operations, next_cursor=next_cursor, has_more=has_more)
+
+
+def parse_tickets_stream(chunks: Iterable[bytes]) -> TicketsPage:
+    """Read a listTickets response (see `_read_page`)."""
+    tickets, next_cursor, has_more = _read_page(
+        chunks, "listTickets", _TICKET_TAG, ticket_from_element)
+    return TicketsPage(tickets=tuple(tickets), next_cursor=next_cursor, has_more=has_more)
+
+
+def _read_page(chunks: Iterable[bytes], operation: str, item_tag: str,
+               read: Callable[[etree._Element], T]) -> tuple[list[T], str, bool]:
+    """A listing response's items, next cursor and has-more flag: its chunks (the caller
+    bounds them, see transport.bounded_chunks) pass refuse_doctype and are fed to the hardened
+    parser as they arrive, then the items are read from the page's tree. A tree costs less than
+    a pull parser, whose events take the GIL back twice per element
     (benchmarks/bench_operations_listing.py).
     """
     parser = hardened_parser()
@@ -157,9 +179,10 @@ def parse_operations_stream(chunks: Iterable[bytes]) -> OperationsPage:
         raise ContractError(f"Ticketnet's response is not well-formed XML: {exc.msg}") from None
     if root.getroottree().docinfo.doctype:
         raise ContractError("Ticketnet's response carries a DTD: refused.")
+    response_tag = f"{_TNS}{operation[0].upper()}{operation[1:]}Response"
     next_cursor = has_more = None
     seen_response = False
-    for element in root.iter(_FAULT_TAG, _NEXT_CURSOR_TAG, _HAS_MORE_TAG, _RESPONSE_TAG):
+    for element in root.iter(_FAULT_TAG, _NEXT_CURSOR_TAG, _HAS_MORE_TAG, response_tag):
         tag = element.tag
         if tag == _FAULT_TAG:
             # Ticketnet's refusal wherever it stands, whatever else the response holds.
@@ -176,9 +199,70 @@ def parse_operations_stream(chunks: Iterable[bytes]) -> OperationsPage:
                 raise ContractError(f"hasMore {element.text!r} is not a boolean.") from None
         else:
             seen_response = True
-    operations = [operation_from_element(element) for element in root.iter(_OPERATION_TAG)]
+    items = [read(element) for element in root.iter(item_tag)]
     if root.tag != f"{{{SOAP_ENV}}}Envelope" or not seen_response:
-        raise ContractError("Ticketnet's response is not a listOperations response.")
+        raise ContractError(f"Ticketnet's response is not a {operation} response.")
     if next_cursor is None or has_more is None:
-        raise ContractError("Ticketnet's listOperations response misses nextCursor or hasMore.")
-    return OperationsPage(operations=operations, next_cursor=next_cursor, has_more=has_more)
+        raise ContractError(f"Ticketnet's {operation} response misses nextCursor or hasMore.")
+    return items, next_cursor, has_more
+
+
+# -- listTickets -----------------------------------------------------------------------------
+
+# The contract's elements of a ticket, in its order.
+TICKET_FIELDS = (
+    "ticketNumber", "state", "originalTicketNumber", "manifestationCode", "performanceCode",
+    "zoneCode", "row", "seat", "categoryCode", "tariffCode", "priceCents", "currency",
+    "issuedAt", "endedAt",
+)
+_TICKET_TAG = f"{_TNS}ticket"
+_TICKET_TAGS = tuple(_TNS + name for name in TICKET_FIELDS)
+_TICKET_TAG_SET = frozenset(_TICKET_TAGS)
+_TICKET_REQUIRED = frozenset(_TICKET_TAGS) - {f"{_TNS}originalTicketNumber", f"{_TNS}endedAt"}
+_TICKET_STATES = {state.value: state for state in TicketState}
+
+
+def ticket_from_element(element: etree._Element) -> TicketnetTicket:
+    """A `<ticket>` element, its children keyed by tag in one pass (as an operation's)."""
+    values = {child.tag: child.text for child in element}
+    if len(values) != len(element) or not _TICKET_TAG_SET.issuperset(values):
+        seen: set[str] = set()
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else repr(child)
+            if tag not in _TICKET_TAG_SET or tag in seen:
+                name = tag[len(_TNS):] if tag.startswith(_TNS) else tag
+                raise ContractError(f"Unexpected element {name!r} in a ticket.")
+            seen.add(tag)
+    if not _TICKET_REQUIRED.issubset(values):
+        raise ContractError("A ticket misses " + ", ".join(sorted(
+            tag[len(_TNS):] for tag in _TICKET_REQUIRED - values.keys())) + ".")
+    (number, state, original, manifestation, performance, zone, row, seat, category, tariff,
+     price, currency, issued, ended) = (values.get(tag) or "" for tag in _TICKET_TAGS)
+    ticket_state = _TICKET_STATES.get(state)
+    if ticket_state is None:
+        raise ContractError(f"Ticket {number}: unknown state {state!r}.")
+    try:
+        cents = int(price)
+        issued_at = _aware(_parse_datetime(issued))
+        ended_at = _aware(_parse_datetime(ended)) if ended.strip() else None
+    except (ValueError, TypeError) as exc:
+        raise ContractError(f"Ticket {number}: {exc}") from None
+    return TicketnetTicket(
+        number, ticket_state, original or None, manifestation, performance, zone,
+        _seat_number(row, "row"), _seat_number(seat, "seat"), category, tariff, cents,
+        currency, issued_at, ended_at,
+    )
+
+
+def _aware(when: datetime) -> datetime:
+    if when.tzinfo is None:
+        raise ValueError("time without a time zone")
+    return when
+
+
+def _seat_number(text: str, name: str) -> int:
+    digits = text.strip()
+    # isdecimal, not isdigit: int() refuses "²", which isdigit accepts.
+    if not digits.isdecimal():
+        raise ContractError(f"Ticket {name} {text!r} is not a number.")
+    return int(digits)

@@ -168,3 +168,43 @@ class OperationsPage:
     operations: list[Operation]
     next_cursor: str
     has_more: bool
+
+
+class TicketState(StrEnum):
+    ACTIVE = "ACTIVE"
+    REPLACED = "REPLACED"  # duplicated: a new ticket replaces it
+    REFUNDED = "REFUNDED"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketnetTicket:
+    """A ticket as Ticketnet holds it (listTickets), whatever became of it: the reconciliation's
+    view of Ticketnet beside the journal's lines.
+
+    `original_ticket_number`: the ticket a duplicate replaces. `issued_at`: the time of the
+    SALE or DUPLICATE line that issued it; `ended_at`: of the DUPLICATE or REFUND line that
+    ended it (None while it is ACTIVE)."""
+
+    ticket_number: str
+    state: TicketState
+    original_ticket_number: str | None
+    manifestation_code: str
+    performance_code: str
+    zone_code: str
+    row: int
+    seat: int
+    category_code: str
+    tariff_code: str
+    price_cents: int
+    currency: str
+    issued_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketsPage:
+    """One page of listTickets, by ticket number; send `next_cursor` back for the next one."""
+
+    tickets: tuple[TicketnetTicket, ...]
+    next_cursor: str
+    has_more: bool

@@ -117,14 +117,20 @@ class Catalogue:
 
     # -- what the box office and the allotments look up ----------------------------------
 
+    def check_manifestation(self, manifestation_code: str) -> str:
+        """The code of a manifestation Ticketnet was sent; refuse any other."""
+        m = check_code(manifestation_code, "manifestation code")
+        if not self._exists(m):
+            raise SimulatorError("UNKNOWN_MANIFESTATION", f"Manifestation {m} does not exist at "
+                                 "Ticketnet: export the catalogue first.")
+        return m
+
     def check_performance(self, manifestation_code: str, performance_code: str) -> None:
         """Refuse a performance Ticketnet was not sent."""
         m = check_code(manifestation_code, "manifestation code")
         p = check_performance_code(performance_code)
+        self.check_manifestation(m)
         db = self.store.db()
-        if not self._exists(m):
-            raise SimulatorError("UNKNOWN_MANIFESTATION", f"Manifestation {m} does not exist at "
-                                 "Ticketnet: export the catalogue first.")
         if not db.execute("SELECT 1 FROM performance WHERE manifestation_code = ? AND code = ?",
                           (m, p)).fetchone():
             raise SimulatorError("UNKNOWN_PERFORMANCE", f"Manifestation {m} has no performance "

@@ -12,7 +12,7 @@ FAULT_KINDS = ("latency", "http_500", "soap_fault", "malformed_xml", "drop_conne
                "billion_laughs")
 # The web services' operations, as the WSDL names them (a fault may target one).
 OPERATIONS = ("ping", "checkConnection", "createManifestation", "setAllotment", "setZoneQuota",
-              "listOperations")
+              "listOperations", "listTickets")
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,21 @@ def _int(elem: etree._Element, name: str) -> int:
         raise SimulatorError("INVALID_REQUEST", f"{name} “{value}” is not an integer.") from None
 
 
+def _datetime(elem: etree._Element, name: str) -> datetime | None:
+    """An optional xs:dateTime, which must carry its offset (None when absent or empty)."""
+    value = (_text(elem, name, required=False) or "").strip()
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise SimulatorError("INVALID_REQUEST",
+                             f"{name} “{value}” is not a date and time with its offset.")
+    return when
+
+
 def _items(elem: etree._Element | None, wrapper: str, item: str) -> list[etree._Element]:
     holder = None if elem is None else elem.find(_q(wrapper))
     return [] if holder is None else holder.findall(_q(item))
@@ -313,7 +328,7 @@ class SimulatorApp:
     def _op_listOperations(self, request, institution_code):  # noqa: N802
         rows, next_cursor, has_more = self.state.list_operations(
             cursor=_text(request, "cursor", required=False),
-            page_size=_int(request, "pageSize"))
+            page_size=_int(request, "pageSize"), since=_datetime(request, "since"))
         parts = ['<tn:ListOperationsResponse><tn:operations>']
         append = parts.append
         for op_id, op in rows:
@@ -340,4 +355,35 @@ class SimulatorApp:
         append(f"</tn:operations><tn:nextCursor>{next_cursor}</tn:nextCursor>"
                f"<tn:hasMore>{'true' if has_more else 'false'}</tn:hasMore>"
                "</tn:ListOperationsResponse>")
+        return _envelope("".join(parts))
+
+    def _op_listTickets(self, request, institution_code):  # noqa: N802
+        tickets, next_cursor, has_more = self.state.list_tickets(
+            manifestation_code=_text(request, "manifestationCode"),
+            performance_code=_text(request, "performanceCode", required=False) or None,
+            cursor=_text(request, "cursor", required=False) or None,
+            page_size=_int(request, "pageSize"))
+        parts = ["<tn:ListTicketsResponse><tn:tickets>"]
+        append = parts.append
+        # Codes were checked when the catalogue came; rows and seats padded like the journal's.
+        for t in tickets:
+            append(
+                f"<tn:ticket><tn:ticketNumber>{escape(t.number)}</tn:ticketNumber>"
+                f"<tn:state>{t.status}</tn:state>"
+                + (f"<tn:originalTicketNumber>{escape(t.original_ticket_number)}"
+                   "</tn:originalTicketNumber>" if t.original_ticket_number else "")
+                + f"<tn:manifestationCode>{t.manifestation_code}</tn:manifestationCode>"
+                f"<tn:performanceCode>{t.performance_code}</tn:performanceCode>"
+                f"<tn:zoneCode>{t.zone_code}</tn:zoneCode>"
+                f"<tn:row>{t.row:04d}</tn:row><tn:seat>{t.seat:04d}</tn:seat>"
+                f"<tn:categoryCode>{t.category_code}</tn:categoryCode>"
+                f"<tn:tariffCode>{t.tariff_code}</tn:tariffCode>"
+                f"<tn:priceCents>{t.price_cents}</tn:priceCents>"
+                f"<tn:currency>{t.currency}</tn:currency>"
+                f"<tn:issuedAt>{t.issued_at}</tn:issuedAt>"
+                + (f"<tn:endedAt>{t.ended_at}</tn:endedAt>" if t.ended_at else "")
+                + "</tn:ticket>")
+        append(f"</tn:tickets><tn:nextCursor>{next_cursor}</tn:nextCursor>"
+               f"<tn:hasMore>{'true' if has_more else 'false'}</tn:hasMore>"
+               "</tn:ListTicketsResponse>")
         return _envelope("".join(parts))

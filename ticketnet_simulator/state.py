@@ -13,6 +13,7 @@ from .catalogue import Catalogue
 from .faults import FAULT_KINDS, OPERATIONS, Fault, Faults
 from .journal import CURRENCY, MAX_PAGE_SIZE, Journal
 from .store import Store
+from .tickets import Tickets
 
 # The names the server, the command, the benchmarks and the tests import from here.
 __all__ = ["CURRENCY", "DEMO_INSTITUTION_CODE", "DEMO_LOGIN", "DEMO_PASSWORD", "FAULT_KINDS",
@@ -33,6 +34,7 @@ class SimulatorState:
         self.allotments = Allotments(self.store, self.catalogue)
         self.journal = Journal(self.store)
         self.box_office = BoxOffice(self.store, self.catalogue, self.journal)
+        self.tickets = Tickets(self.store, self.catalogue, self.journal)
         self.faults = Faults(self.store)
 
         self.account_set = self.accounts.account_set
@@ -52,6 +54,8 @@ class SimulatorState:
         self.encode_cursor = self.journal.encode_cursor
         self.decode_cursor = self.journal.decode_cursor
         self.list_operations = self.journal.list_operations
+        self.withhold = self.journal.withhold
+        self.list_tickets = self.tickets.list_tickets
 
         self.fault_set = self.faults.fault_set
         self.fault_clear = self.faults.fault_clear
@@ -67,6 +71,7 @@ class SimulatorState:
                 "accounts": self.accounts.overview(),
                 "manifestations": self.catalogue.overview(),
                 "tickets": self.box_office.overview(), "operations": journal["operations"],
+                "withheld_operations": journal["withheld_operations"],
                 "last_cursor": journal["last_cursor"], "faults": self.faults.overview()}
 
     def close(self) -> None:

@@ -70,6 +70,18 @@ CREATE TABLE IF NOT EXISTS operation (
     price_cents INTEGER NOT NULL, currency TEXT NOT NULL, time TEXT NOT NULL,
     point_of_sale TEXT NOT NULL, buyer_last_name TEXT NOT NULL, buyer_first_name TEXT NOT NULL,
     buyer_city TEXT NOT NULL, buyer_postal_code TEXT NOT NULL, buyer_country TEXT NOT NULL);
+-- listTickets pages a manifestation's (or a performance's) tickets by number and finds the
+-- journal lines that issued and ended each; listOperations' `since` and the statement look
+-- lines up by time. Created on an existing file at its first open after an upgrade.
+CREATE INDEX IF NOT EXISTS ticket_by_manifestation ON ticket (manifestation_code, number);
+CREATE INDEX IF NOT EXISTS ticket_by_performance
+    ON ticket (manifestation_code, performance_code, number);
+CREATE INDEX IF NOT EXISTS operation_by_ticket ON operation (ticket_number);
+CREATE INDEX IF NOT EXISTS operation_by_original ON operation (original_ticket_number)
+    WHERE original_ticket_number IS NOT NULL;
+CREATE INDEX IF NOT EXISTS operation_by_time ON operation (time);
+-- Tickets whose journal lines listOperations never sends (a Ticketnet that loses lines).
+CREATE TABLE IF NOT EXISTS withheld_ticket (number TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fault (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, operation TEXT, remaining INTEGER,
     latency_ms INTEGER NOT NULL DEFAULT 0, code TEXT, message TEXT);
