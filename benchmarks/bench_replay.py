@@ -54,7 +54,8 @@ def digest() -> tuple[int, str]:
             "SELECT count(*), md5(string_agg(concat_ws('|', t.number, t.state, "
             "t.performance_id, t.seat_id, t.zone_id, t.series_row, t.series_number, "
             "t.category_id, t.tariff_id, t.price_cents, t.reseller_price_cents, o.number, "
-            "t.operation_id, t.ended_by_operation_id, t.ended_at, t.sold_at), ',' ORDER BY t.number)) "
+            "t.operation_id, t.ended_by_operation_id, t.ended_at, t.sold_at), ',' "
+            "ORDER BY t.number)) "
             "FROM sales_ticket t LEFT JOIN sales_ticket o ON o.id = t.original_id")
         return cursor.fetchone()
 

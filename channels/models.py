@@ -175,10 +175,7 @@ class ExternalSalesInterface(models.Model):
         IGNORE = "ignore", _("Ignore reseller price")
         USE = "use", _("Use reseller price")
 
-    class StatementAmounts(models.TextChoices):
-        """How Ticketnet's sales statements write amounts (docs/statement-file.md): a setting,
-        never guessed line by line."""
-
+    class StatementAmounts(models.TextChoices):  # docs/statement-file.md: never guessed
         DECIMAL_POINT = "DECIMAL_POINT", _("45.00 (decimal point)")
         DECIMAL_COMMA = "DECIMAL_COMMA", _("45,00 (decimal comma)")
         CENTS = "CENTS", _("4500 (in cents)")
@@ -201,14 +198,10 @@ class ExternalSalesInterface(models.Model):
         validators=PLAIN,
     )
     url = models.CharField(
-        _("URL"),
-        max_length=255,
-        validators=[check.validate_host_port],
+        _("URL"), max_length=255, validators=[check.validate_host_port],
         # No angle brackets: the admin renders help texts as HTML.
-        help_text=_(
-            "Ticketnet's server as IP:port, without http:// or a path, "
-            "for example 195.115.9.79:712."
-        ),
+        help_text=_("Ticketnet's server as IP:port, without http:// or a path, "
+                    "for example 195.115.9.79:712."),
     )
     login = models.CharField(_("login"), max_length=100, validators=PLAIN)
     password_encrypted = models.TextField(_("password (encrypted)"), blank=True, editable=False)
@@ -217,8 +210,7 @@ class ExternalSalesInterface(models.Model):
         verbose_name=_("contact"),
     )
     pending_account = models.BooleanField(
-        _("pending account"),
-        default=True,
+        _("pending account"), default=True,
         help_text=_("Ticketnet sales are paid on the pending account: must be on."),
     )
     point_of_sale = models.ForeignKey(
@@ -231,11 +223,8 @@ class ExternalSalesInterface(models.Model):
         help_text=_("The seats and places set aside for Ticketnet."),
     )
     price_policy = models.CharField(
-        _("reseller prices"),
-        max_length=16,
-        choices=PricePolicy.choices,
-        default=PricePolicy.ERROR,
-        help_text=_("Recommended: error on price difference."),
+        _("reseller prices"), max_length=16, choices=PricePolicy.choices,
+        default=PricePolicy.ERROR, help_text=_("Recommended: error on price difference."),
     )
     statement_amounts = models.CharField(
         _("amounts in sales statements"), max_length=16, choices=StatementAmounts.choices,
@@ -247,22 +236,17 @@ class ExternalSalesInterface(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.VISIBLE
     )
     followup_emails = models.CharField(
-        _("recipients of error notifications"),
-        max_length=1000,
-        blank=True,
+        _("recipients of error notifications"), max_length=1000, blank=True,
         validators=[check.validate_email_list],
-        help_text=_(
-            "Follow-up operators emailed when a run ends in warning or error, "
-            "separated by semicolons."
-        ),
+        help_text=_("Follow-up operators emailed when a run ends in warning or error, "
+                    "separated by semicolons."),
     )
     client_name = models.CharField(_("client name"), max_length=100, validators=PLAIN)
     institution_code = models.CharField(_("institution code"), max_length=32,
                                         validators=[check.validate_ticketnet_integer])
     server_name = models.CharField(_("server name"), max_length=100, blank=True, validators=PLAIN)
     flat_files_undated_passes = models.BooleanField(
-        _("flat files for undated passes"),
-        default=False,
+        _("flat files for undated passes"), default=False,
         help_text=_("Ticketnet delivers the sales of undated passes as CSV flat files."),
     )
     flat_files_visit_passes = models.BooleanField(
@@ -270,13 +254,10 @@ class ExternalSalesInterface(models.Model):
         help_text=_("Ticketnet delivers the sales of visit passes as CSV flat files."),
     )
     flat_file_folder = models.CharField(
-        _("flat-file drop folder"),
-        max_length=500,
-        blank=True,
-        help_text=_(
-            "Absolute path of the folder where Ticketnet's flat files arrive; processed files "
-            "move to its “archive” subfolder, refused files to its “rejected” subfolder."
-        ),
+        _("flat-file drop folder"), max_length=500, blank=True,
+        help_text=_("Absolute path of the folder where Ticketnet's flat files arrive; processed "
+                    "files move to its “archive” subfolder, refused files to its “rejected” "
+                    "subfolder."),
     )
 
     class Meta:

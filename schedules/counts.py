@@ -58,6 +58,19 @@ COUNT_LABELS = {
     "steps_ok": gettext_lazy("steps OK"),
     "steps_warning": gettext_lazy("steps with warnings"),
     "steps_error": gettext_lazy("steps in error"),
+    # Reconciliation.
+    "ticketnet_listed": gettext_lazy("tickets listed by Ticketnet"),
+    "statement_lines": gettext_lazy("lines in the statement"),
+    "statement_records": gettext_lazy("records in the statement"),
+    "refused_lines": gettext_lazy("statement lines refused"),
+    "ticketnet_tickets": gettext_lazy("Ticketnet's tickets compared"),
+    "our_tickets": gettext_lazy("our tickets compared"),
+    "matched": gettext_lazy("matched"),
+    "missing_here": gettext_lazy("missing here"),
+    "extra_here": gettext_lazy("extra here"),
+    "state_differs": gettext_lazy("state differs"),
+    "price_differs": gettext_lazy("price differs"),
+    "unknown_code": gettext_lazy("unknown code"),
 }
 PARKED_PREFIX = "parked_"
 # The interface test's steps in their order; those that are not jobs have a label here.
@@ -70,7 +83,9 @@ STEP_LABELS = {
 # What a run's line shows in a list (the dashboard, the runs list), in this order.
 HEADLINE = ("sold", "duplicated", "refunded", "parked", "still_parked", "resolved_parked",
             "operations", "manifestations", "sent", "performances", "seats", "places", "lines",
-            "files", "refused", "problems", "steps_error", "steps_warning", "steps_ok")
+            "files", "refused", "problems", "steps_error", "steps_warning", "steps_ok",
+            "matched", "missing_here", "extra_here", "state_differs", "price_differs",
+            "unknown_code")
 
 
 def count_label(key: str) -> str:

@@ -174,7 +174,7 @@ def statement_error_text(error: StatementError):
                          value=p.get("value", "")),
         "ticket_id_empty": text("no ticket number"),
     }
-    reason = reasons.get(error.code.value, text("%(code)s", code=error.code.value))
+    reason = reasons.get(error.code.value, error.code.value)
     return text("Statement line %(line)d: %(reason)s.", line=error.line_number, reason=reason)
 
 

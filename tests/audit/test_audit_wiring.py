@@ -170,7 +170,8 @@ def test_a_password_change_is_recorded_without_the_password():
     data = {field: getattr(interface, f"{field}_id", None) or getattr(interface, field)
             for field in ("institution", "interface_type", "channel", "internal_name", "url",
                           "login", "contact", "point_of_sale", "external_quota",
-                          "price_policy", "status", "followup_emails", "client_name",
+                          "price_policy", "statement_amounts", "status", "followup_emails",
+                          "client_name",
                           "institution_code", "server_name")}
     data.update(pending_account="True", _save="Save", password="")
     assert client.post(url, data).status_code == 302

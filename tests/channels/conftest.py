@@ -44,6 +44,7 @@ def interface_post(setup, **overrides):
         "point_of_sale": setup["point_of_sale"].pk,
         "external_quota": setup["external_quota"].pk,
         "price_policy": "error",
+        "statement_amounts": "DECIMAL_POINT",
         "status": "visible",
         "followup_emails": "ops@example.org;night@example.org",
         "client_name": "ELCA",

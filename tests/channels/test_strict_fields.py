@@ -38,6 +38,14 @@ DISGUISING = st.characters(categories=sorted(REFUSED - {"Cs"}))
 FRENCH = st.text(st.characters(categories=["L", "N", "Zs", "P", "Sc", "Sm"]), max_size=60)
 
 
+def _plain(text: str) -> bool:
+    try:
+        validate_plain_text(text)
+    except ValidationError:
+        return False
+    return True
+
+
 def with_one(strategy, inserted):
     return st.builds(lambda text, char, at: text[:at] + char + text[at:], strategy, inserted,
                      st.integers(0, 60))
@@ -102,6 +110,7 @@ def interface_data(interface, **changes):
     data = {field: getattr(interface, f"{field}_id", None) or getattr(interface, field)
             for field in ("institution", "interface_type", "channel", "internal_name", "url",
                           "login", "contact", "point_of_sale", "external_quota", "price_policy",
+                          "statement_amounts",
                           "status", "followup_emails", "client_name", "institution_code",
                           "server_name")}
     return {**data, "pending_account": "True", "password": "", **changes}
@@ -123,6 +132,10 @@ def test_the_interface_form_refuses_an_institution_code_that_is_not_an_integer(i
 def test_the_interface_form_refuses_disguised_names(interface, name):
     form = ExternalSalesInterfaceForm(interface_data(interface, client_name=name),
                                       instance=interface)
+    if name.strip() != name and _plain(name.strip()):
+        # Django's form strips the ends ("\x1f0" → "0"): the disguise is dropped, not stored.
+        assert form.is_valid() and form.cleaned_data["client_name"] == name.strip()
+        return
     assert not form.is_valid() and "client_name" in form.errors
 
 

@@ -208,7 +208,7 @@ def test_missing_schedules_are_created_by_the_button(ready):
     html = client.get(checklist_url(interface)).content.decode()
     assert items(html)["schedules.sales_integration"] is True
     assert items(html)["schedules.quota_sync"] is True
-    assert "2 schedules created." in html
+    assert "3 schedules created." in html  # with the daily reconciliation
 
 
 def test_an_operator_without_change_permission_cannot_create_schedules(ready):

@@ -31,6 +31,7 @@ def filled(**changes) -> dict:
         "interface-internal_name": "FR * Ticketnet", "interface-url": "195.115.9.79:712",
         "interface-login": "SBSSOMETHING", "interface-password": "from-ticketnet",
         "interface-pending_account": "True", "interface-price_policy": "error",
+        "interface-statement_amounts": "DECIMAL_POINT",
         "interface-status": "visible", "interface-followup_emails": "suivi@example.org ; b@ex.org",
         "interface-client_name": "ELCA", "interface-institution_code": "505",
         "interface-server_name": "",
@@ -74,11 +75,12 @@ def test_the_set_up_lands_on_a_checklist_whose_set_up_is_green(empty):
     assert response.status_code == 302 and response["Location"] == checklist
     assert interface.followup_emails == "suivi@example.org;b@ex.org"
     assert interface.get_password() == "from-ticketnet"
-    # Schedules as the admin's save makes them: the sales integration every 4 hours.
-    assert list(PeriodicTask.objects.values_list("name", flat=True)) == [
-        f"ticketnet:{interface.pk}:sales_integration"]
+    # Schedules as the admin's save makes them: the sales integration every 4 hours, the
+    # reconciliation daily.
+    assert sorted(PeriodicTask.objects.values_list("name", flat=True)) == [
+        f"ticketnet:{interface.pk}:reconciliation", f"ticketnet:{interface.pk}:sales_integration"]
     html = client.get(checklist).content.decode()
-    assert "1 schedule created: Sales integration." in html
+    assert "2 schedules created: Sales integration, Reconciliation." in html
     ticked = items(html)
     setup = {key: ok for key, ok in ticked.items() if key.startswith(SETUP_ITEMS)}
     assert setup and all(setup.values()), setup

@@ -166,7 +166,7 @@ def interface_form(interface, **changes):
         field: getattr(interface, f"{field}_id", None) or getattr(interface, field)
         for field in (
             "institution", "interface_type", "channel", "internal_name", "url", "login",
-            "contact", "point_of_sale", "external_quota", "price_policy", "status",
+            "contact", "point_of_sale", "external_quota", "price_policy", "statement_amounts", "status",
             "followup_emails", "client_name", "institution_code", "server_name",
         )
     }
@@ -186,7 +186,7 @@ def test_saving_an_interface_in_the_admin_creates_its_schedules(client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert PeriodicTask.objects.filter(name__endswith=f":{interface.pk}:sales_integration").count() == 1
     client.post(url, interface_form(interface, followup_emails="b@example.org"))
-    assert PeriodicTask.objects.count() == 1
+    assert PeriodicTask.objects.count() == 2  # with the daily reconciliation
 
 
 def test_job_button_queues_the_job(client, sales_integration_registered,

@@ -112,12 +112,12 @@ def test_add_a_one_off_allotment_export_and_a_periodic_quota_sync(client):
     items = interface_schedules(interface=interface)
     assert [(i.job, i.guide, i.one_off) for i in items] == [
         (Job.SALES_INTEGRATION, True, False), (Job.QUOTA_SYNC, True, False),
-        (Job.ALLOTMENT_EXPORT, False, True)]
+        (Job.RECONCILIATION, True, False), (Job.ALLOTMENT_EXPORT, False, True)]
     # The one-off's run is its last result; an extra schedule may be removed.
     run = Run.objects.create(interface=interface, job=Job.ALLOTMENT_EXPORT,
                              trigger=Run.Trigger.SCHEDULED, params={"schedule": once.name},
                              status=Run.Status.OK, started_at=timezone.now())
-    assert interface_schedules(interface=interface)[2].last_run == run
+    assert interface_schedules(interface=interface)[3].last_run == run
     assert interface_schedules(interface=interface)[0].last_run is None
     client.post(url(interface, "schedule_delete", once.pk))
     assert not PeriodicTask.objects.filter(pk=once.pk).exists()

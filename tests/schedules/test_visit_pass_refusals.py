@@ -47,9 +47,9 @@ def test_the_command_refuses_too(visit_pass):
     assert "visit passes" in json.loads(out.getvalue())["messages"][-1]["text"]
 
 
-def test_only_the_sales_integration_is_scheduled(visit_pass):
+def test_only_the_sales_integration_and_its_reconciliation_are_scheduled(visit_pass):
     assert [t.name.rsplit(":", 1)[1] for t in schedules_ensure(interface=visit_pass)] == [
-        Job.SALES_INTEGRATION
+        Job.SALES_INTEGRATION, Job.RECONCILIATION
     ]
 
 
