@@ -61,7 +61,7 @@ def test_the_guided_set_up_of_a_new_institution_ends_on_a_green_set_up(
         assert page.get_attribute(f"section#{section}", "data-ok") == "true", section
     assert page.locator(".golive-item.golive-ko").count() > 0  # the catalogue is to come
     assert "Le paramétrage lui-même est complet." in page.locator("#golive-summary").inner_text()
-    assert "1 programmation créée : Intégration des ventes." in page.locator(
+    assert "2 programmations créées : Intégration des ventes, Rapprochement." in page.locator(
         ".messagelist").inner_text()
     page.click("#check-connection")
     page.wait_for_url(re.compile(r"/checklist/#connection"))
