@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from django.db import reset_queries, transaction
 from django.db.models import F
@@ -130,6 +131,16 @@ def cursor_store(*, cursor: IntegrationCursor, next_cursor: str, operations: int
 
 def _pages(ctx: JobContext, client: TicketnetClient, cursor: IntegrationCursor,
            page_size: int) -> Iterator[OperationsPage]:
+    since = ctx.params.get("since")
+    if since:
+        # Listed again from a date (a line that never arrived): what was integrated is skipped
+        # by its id, and the cursor ends where the journal ends, as before.
+        when = datetime.fromisoformat(since)
+        ctx.info(text("Ticketnet's journal is listed again from %(since)s: operations already "
+                      "integrated are skipped.",
+                      since=timezone.localtime(when).strftime("%Y-%m-%d %H:%M")))
+        yield from client.iter_operations(cursor=None, since=when, page_size=page_size)
+        return
     pages = client.iter_operations(cursor=cursor.cursor or None, page_size=page_size)
     try:
         first = next(pages)

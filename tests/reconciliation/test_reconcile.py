@@ -13,8 +13,9 @@ from django.utils import timezone
 from reconciliation.models import Difference, Reconciliation
 from sales.models import ParkedOperation, Ticket
 from schedules.framework.runner import job_run
+from schedules.jobs.models import ExportedManifestation
 from schedules.models import Run
-from tests.schedules.ticketnet_world import make_world
+from tests.schedules.ticketnet_world import MANIFESTATION, make_world
 from ticketnet_gateway.statement import AmountNotation, StatementLine, statement_write
 
 pytestmark = pytest.mark.django_db
@@ -74,13 +75,20 @@ def world(simulator):
 @pytest.fixture
 def scenario(world):
     """Sales, a duplicate, a refund, a sale parked (its price differs under the interface's
-    "error" policy), integrated; then one ticket refunded only on our side and one booked at
-    another price than Ticketnet's."""
+    "error" policy), a sale Ticketnet's journal withholds, integrated; then one ticket refunded
+    only on our side and one booked at another price than Ticketnet's."""
     sold = [world.sell(seat=s)["number"] for s in range(1, 9)]
     world.duplicate = world.state.duplicate(sold[1])["number"]
     world.state.refund(sold[2])
     world.parked = world.sell(seat=12, price_cents=world.setup.price_cents + 700)["number"]
+    world.withheld = world.sell(seat=13)["number"]
+    world.state.withhold(ticket_number=world.withheld)
     integrate(world)
+    perf = world.setup.performance
+    ExportedManifestation.objects.create(
+        interface=world.interface, manifestation_code=MANIFESTATION, event=perf.event,
+        performances=[{"id": perf.pk, "code": world.performance_code}],
+        exported_at=timezone.now(), payload_hash="0" * 64)
     assert ParkedOperation.objects.filter(interface=world.interface, resolved_at=None).count() == 1
     world.refunded_here = sold[3]
     Ticket.objects.filter(number=sold[3]).update(state=Ticket.State.CANCELLED,
@@ -117,23 +125,71 @@ def test_the_scenario_gives_exactly_its_differences_from_a_statement(scenario, t
     run = reconcile(w, statement=str(path), statement_name="releve.txt", **today_params())
     assert run.status == Run.Status.WARNING
     rec, found = differences(run)
-    assert found == {
+    assert found == expected(w)
+    check_details(w, rec)
+    # The warning names the differences; exit code 3 for the command.
+    assert "4 differences" in run.messages[-1]["text"]
+
+
+def expected(w):
+    return {
         (K.MISSING_HERE, w.parked),
+        (K.MISSING_HERE, w.withheld),
         (K.STATE_DIFFERS, w.refunded_here),
         (K.PRICE_DIFFERS, w.repriced),
     }
-    missing = rec.differences.get(kind=K.MISSING_HERE)
-    assert missing.reason == "parked" and missing.parked_id is not None
-    assert missing.params["park_reason"] == "price_difference"
+
+
+def check_details(w, rec):
+    parked = rec.differences.get(ticket_number=w.parked)
+    assert parked.reason == "parked" and parked.parked_id is not None
+    assert parked.params["park_reason"] == "price_difference"
+    never = rec.differences.get(ticket_number=w.withheld)
+    assert never.reason == "never_received" and never.parked_id is None
     price = rec.differences.get(kind=K.PRICE_DIFFERS)
     assert (price.ticketnet_price_cents, price.our_price_cents) == (
         w.setup.price_cents, w.setup.price_cents + 100)
     state = rec.differences.get(kind=K.STATE_DIFFERS)
     assert (state.ticketnet_state, state.our_state) == ("valid", "cancelled")
-    assert rec.counts == {"missing_here": 1, "price_differs": 1, "state_differs": 1}
+    assert rec.counts == {"missing_here": 2, "price_differs": 1, "state_differs": 1}
     assert rec.matched == len(w.sold) + 1 - 2  # the duplicate; minus the two that differ
-    # The warning names the differences; exit code 3 for the command.
-    assert "3 differences" in run.messages[-1]["text"]
+
+
+def test_the_scenario_gives_the_same_differences_from_the_web_services(scenario):
+    w = scenario
+    run = reconcile(w, **today_params())
+    assert run.status == Run.Status.WARNING, run.messages
+    rec, found = differences(run)
+    assert rec.source == Reconciliation.Source.WEB_SERVICES
+    assert found == expected(w)
+    check_details(w, rec)
+    # The web services say how a ticket ended: the duplicated one matches as replaced.
+    assert rec.matched == len(w.sold) + 1 - 2
+    state = rec.differences.get(kind=K.STATE_DIFFERS)
+    assert (state.ticketnet_state, state.our_state) == ("valid", "cancelled")
+
+
+def test_the_scenario_from_the_simulators_own_statement(scenario, tmp_path):
+    w = scenario
+    path = tmp_path / "releve-ticketnet.txt"
+    today = timezone.localdate().isoformat()
+    call_command("ticketnet_simulator", "statement", "--state", str(w.state.path), "--from",
+                 today, "--to", today, "--output", str(path), stderr=io.StringIO())
+    run = reconcile(w, statement=str(path), statement_name=path.name, **today_params())
+    _rec, found = differences(run)
+    assert found == expected(w)
+
+
+def test_a_line_never_received_comes_back_when_the_journal_is_listed_again(scenario):
+    w = scenario
+    w.state.withhold(ticket_number=w.withheld, release=True)
+    before = timezone.now() - timedelta(hours=1)
+    integrate_again = job_run(interface_id=w.interface.pk, job="sales_integration",
+                              params={"since": before.isoformat()})
+    assert integrate_again.counts.get("sold") == 1, integrate_again.messages
+    run = reconcile(w, **today_params())
+    _rec, found = differences(run)
+    assert found == expected(w) - {(K.MISSING_HERE, w.withheld)}
 
 
 def test_a_ticket_ticketnet_does_not_list_is_extra_here(world, tmp_path):
@@ -204,4 +260,4 @@ def test_the_operators_are_emailed_when_differences_appear_or_change_never_as_a_
     changed = reconcile_told()
     assert changed.email == Run.Email.SENT
     assert len(mailoutbox) == 2
-    assert "4 differences" in mailoutbox[-1].body
+    assert "5 differences" in mailoutbox[-1].body
