@@ -23,7 +23,7 @@ COPY . .
 ENV PYTHONPATH=/app
 RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0 \
     && DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages --ignore=.venv --verbosity 0 \
-    && mkdir -p /data && chown -R app:app /app/var /data
+    && mkdir -p /data /statements && chown -R app:app /app/var /data /statements
 
 USER app
 EXPOSE 8000 7120

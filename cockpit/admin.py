@@ -1,5 +1,6 @@
 """The cockpit's pages on the interface's admin: the guided set-up, the go-live checklist with its
-"Check the connection" and "Create the missing schedules" buttons, and the links to them."""
+"Check the connection" and "Create the missing schedules" buttons, the finance page
+(`admin_finance`), and the links to them."""
 
 import json
 
@@ -21,6 +22,7 @@ from channels.tenancy import scope_queryset
 from schedules.jobs.ticketnet import interface_connection_check
 from schedules.models import Job
 
+from .admin_finance import FinanceAdminMixin
 from .checklist import checklist_build, interface_for_checklist
 from .connection import connection_check_keep, connection_check_shown
 from .services import guided_setup_create, interface_schedules_create, may_set_up
@@ -163,14 +165,14 @@ class GoLiveAdminMixin:
 
 
 def install(site=admin.site) -> None:
-    """Put the mixin in front of the interface admin other apps registered (schedules')."""
+    """Put the mixins in front of the interface admin other apps registered (schedules')."""
     base = site._registry.get(ExternalSalesInterface)
     if base is None or isinstance(base, GoLiveAdminMixin):
         return
     site.unregister(ExternalSalesInterface)
     base_class = type(base)
     site.register(ExternalSalesInterface, type(
-        "ExternalSalesInterfaceGoLiveAdmin", (GoLiveAdminMixin, base_class),
+        "ExternalSalesInterfaceGoLiveAdmin", (FinanceAdminMixin, GoLiveAdminMixin, base_class),
         {"base_change_form": base_class.change_form_template or "admin/change_form.html",
          "base_change_list": base_class.change_list_template or "admin/change_list.html"}))
 

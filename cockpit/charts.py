@@ -1,5 +1,6 @@
 """Bar charts drawn on the server: the geometry of an SVG (bars, grid, day labels) from daily
-series, so the dashboard needs no JavaScript library and nothing from a CDN."""
+series, so the dashboard and the finance page need no JavaScript library and nothing from a
+CDN."""
 
 from __future__ import annotations
 
@@ -37,12 +38,13 @@ class Chart:
     summary: str
     series: list[Series]
     bars: list[Bar] = field(default_factory=list)
-    grid: list[tuple[float, int]] = field(default_factory=list)  # (y, value)
+    grid: list[tuple[float, int | str]] = field(default_factory=list)  # (y, value's label)
     ticks: list[tuple[float, dt.date]] = field(default_factory=list)  # (x, day)
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
     bottom: float = HEIGHT - BOTTOM
+    baseline: float = HEIGHT - BOTTOM  # the zero line: above `bottom` when values go negative
 
     @property
     def empty(self) -> bool:
@@ -87,3 +89,44 @@ def stacked_bars(*, days: list[dt.date], series: list[Series], title: str,
     chart.grid = [(round(chart.bottom - plot_height * v / top, 2), v) for v in (top // 2, top)
                   if v]
     return chart
+
+
+def paired_bars(*, days: list[dt.date], series: list[Series], title: str, summary: str,
+                label: Callable[[int], str] = str, width: int = WIDTH,
+                left: int = LEFT) -> Chart:
+    """The series' bars side by side for each day: two measures of the same thing (what is
+    due at Ticketnet's prices and at ours), not parts of a whole. A value may be negative (a
+    day of more refunds than sales): bars stand on, or hang from, the zero line. `label`
+    writes an axis value, `left` is the room for those labels."""
+    chart = Chart(title=title, summary=summary, series=series, width=width, left=left)
+    values = [v for s in series for v in s.values]
+    high = nice_ceiling(max(values, default=0))
+    low = nice_ceiling(-min(values)) if values and min(values) < 0 else 0
+    plot_height = chart.bottom - TOP
+    chart.baseline = round(TOP + plot_height * high / (high + low), 2)
+    scale = plot_height / (high + low)
+    slot = (width - left - RIGHT) / max(len(days), 1)
+    bar = max(slot * 0.8 / max(len(series), 1), 1)
+    every = _tick_every(len(days))
+    for n, day in enumerate(days):
+        x = left + n * slot + (slot - bar * len(series)) / 2
+        for k, s in enumerate(series):
+            value = s.values[n]
+            if not value:
+                continue
+            height = abs(value) * scale
+            top = chart.baseline - height if value > 0 else chart.baseline
+            title_text = s.describe(day, value) if s.describe else f"{s.label}: {value}"
+            chart.bars.append(Bar(x=round(x + k * bar, 2), y=round(top, 2), width=round(bar, 2),
+                                  height=round(height, 2), key=s.key, title=title_text))
+        if (len(days) - 1 - n) % every == 0:
+            chart.ticks.append((round(left + n * slot + slot / 2, 2), day))
+    chart.grid = [(round(chart.baseline - v * scale, 2), label(v))
+                  for v in (high // 2, high, -low) if v]
+    return chart
+
+
+def _tick_every(days: int) -> int:
+    """Days between two day labels: a week, or whole weeks for at most eight labels."""
+    weeks = math.ceil(days / 8 / 7)
+    return 7 * max(weeks, 1)

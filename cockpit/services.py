@@ -1,11 +1,16 @@
 """What the cockpit's pages change: the guided set-up (the set-up's objects and the new
-interface's schedules, in one transaction) and an interface's missing schedules."""
+interface's schedules, in one transaction), an interface's missing schedules, and the sales
+statements the finance page is given."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from channels.models import (
@@ -60,3 +65,18 @@ def interface_schedules_create(*, interface: ExternalSalesInterface) -> list[Per
     """The guide's schedules the interface lacks (an existing one is never touched)."""
     with transaction.atomic():
         return schedules_ensure(interface=interface)
+
+
+def statement_save(*, interface: ExternalSalesInterface, upload) -> Path:
+    """Keep an uploaded sales statement under STATEMENT_DIR for the reconciliation job, under a
+    name of ours (the interface, the time, a random part): the client's file name never makes
+    the path. The caller removes it if the job cannot be queued."""
+    folder = Path(settings.STATEMENT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"statement-{interface.pk}-{stamp}-{uuid.uuid4().hex}.txt"
+    # "x": a name already taken is an error, never an overwrite.
+    with path.open("xb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path

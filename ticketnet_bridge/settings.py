@@ -248,6 +248,10 @@ TICKETNET_ALLOTMENT_BATCH = env.int("TICKETNET_ALLOTMENT_BATCH", default=5000)
 TICKETNET_BOX_OFFICE = (
     "ticketnet_simulator.box_office_client.BoxOfficeClient" if SIMULATOR_ENABLED else ""
 )
+# Sales statements uploaded on the finance page, kept for the reconciliation job that reads them:
+# on a disk the web and the workers share. Larger files are refused at the upload.
+STATEMENT_DIR = Path(env.str("STATEMENT_DIR", default=str(VAR_DIR / "statements")))
+STATEMENT_MAX_BYTES = env.int("STATEMENT_MAX_BYTES", default=512 * 1024 * 1024)
 SIMULATOR_STATE = env.str("SIMULATOR_STATE", default=str(VAR_DIR / "simulator.sqlite3"))
 SIMULATOR_BIND = env.str("SIMULATOR_BIND", default="127.0.0.1:7120")
 

@@ -13,7 +13,8 @@ from schedules.jobs.schedules import schedules_ensure
 OPERATORS_GROUP = "Ticketnet operators"
 # The apps an operator works in (the audit log: reading only, the only permission it has);
 # institutions themselves are managed by superusers.
-OPERATOR_APPS = ["channels", "catalog", "mappings", "sales", "schedules", "audit"]
+OPERATOR_APPS = ["channels", "catalog", "mappings", "sales", "reconciliation", "schedules",
+                 "audit"]
 SUPERUSER_ONLY = {"add_institution", "delete_institution"}
 
 
