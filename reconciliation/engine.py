@@ -20,7 +20,7 @@ whose codes the correspondences do not translate → *unknown code*, never a sil
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -81,10 +81,15 @@ Progress = Callable[[str, int], None]
 
 
 def reconcile(*, interface: ExternalSalesInterface, scope: Scope, source: str,
-              lines: Iterable[tuple], statement_name: str = "",
-              progress: Progress | None = None) -> Reconciliation:
-    """Compare Ticketnet's `lines` (rows of LINE_COLUMNS) with our tickets in `scope`; the
-    reconciliation is saved with its differences. All or nothing: one transaction."""
+              lines: Iterable[tuple], columns: Sequence[str] = LINE_COLUMNS,
+              statement_name: str = "", progress: Progress | None = None) -> Reconciliation:
+    """Compare Ticketnet's `lines` with our tickets in `scope`; the reconciliation is saved
+    with its differences. All or nothing: one transaction. `columns`: the names of LINE_COLUMNS
+    the rows hold, in their order (a statement has no state, no manifestation code; `sold`
+    left out is `not cancelled`)."""
+    unknown = set(columns) - set(LINE_COLUMNS)
+    if unknown:
+        raise ValueError(f"Not columns of Ticketnet's lines: {sorted(unknown)}")
     started = timezone.now()
     tz = timezone.get_default_timezone()
     with transaction.atomic():
@@ -94,7 +99,7 @@ def reconcile(*, interface: ExternalSalesInterface, scope: Scope, source: str,
             performance_id=scope.performance_id, started_at=started)
         with connection.cursor() as cursor:
             comparison = _Comparison(cursor, interface=interface, scope=scope, tz=tz,
-                                     run=run, progress=progress)
+                                     run=run, progress=progress, columns=columns)
             comparison.load(lines)
             comparison.translate()
             comparison.compare()
@@ -107,8 +112,9 @@ def reconcile(*, interface: ExternalSalesInterface, scope: Scope, source: str,
 
 class _Comparison:
     def __init__(self, cursor, *, interface, scope: Scope, tz: ZoneInfo, run: Reconciliation,
-                 progress: Progress | None):
+                 progress: Progress | None, columns: Sequence[str]):
         self.cursor = cursor
+        self.columns = tuple(columns)
         self.interface = interface
         self.scope = scope
         self.tz = tz
@@ -129,18 +135,17 @@ class _Comparison:
             f"{name} {'text' if name in _TEXT_COLUMNS else 'integer'}" for name in LINE_COLUMNS)
         cursor.execute(f"CREATE TEMPORARY TABLE recon_line ({columns})")  # noqa: S608
         count = 0
+        names = ", ".join(self.columns)
         if self.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own: COPY streams the rows, memory one buffer
-            with raw.copy(f"COPY recon_line ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in lines:
-                    write(row)
-                    count += 1
-                    if count % 100_000 == 0:
-                        self.progress("load", count)
+            with raw.copy(f"COPY recon_line ({names}) FROM STDIN") as copy:  # noqa: S608
+                for chunk, n in _copy_chunks(lines, len(self.columns)):
+                    copy.write(chunk)
+                    count += n
+                    self.progress("load", count)
         else:
-            marks = ", ".join(["%s"] * len(LINE_COLUMNS))
-            sql = f"INSERT INTO recon_line VALUES ({marks})"  # noqa: S608
+            marks = ", ".join(["%s"] * len(self.columns))
+            sql = f"INSERT INTO recon_line ({names}) VALUES ({marks})"  # noqa: S608
             batch = []
             for row in lines:
                 batch.append(row)
@@ -226,9 +231,11 @@ class _Comparison:
         # Ticketnet's side per ticket number: sold, ended, its price, its codes' translation.
         cursor.execute("""
             CREATE TEMPORARY TABLE recon_their AS
-            SELECT l.number AS number, min(l.line) AS line, max(l.sold) AS sold,
-                   max(l.cancelled) AS cancelled, max(l.state) AS state,
-                   coalesce(max(CASE WHEN l.sold = 1 THEN l.price END), max(l.price)) AS price,
+            SELECT l.number AS number, min(l.line) AS line,
+                   max(coalesce(l.sold, 1 - l.cancelled)) AS sold,
+                   max(l.cancelled) AS cancelled, max(coalesce(l.state, '')) AS state,
+                   coalesce(max(CASE WHEN coalesce(l.sold, 1 - l.cancelled) = 1 THEN l.price END),
+                            max(l.price)) AS price,
                    max(c.performance_id) AS performance_id,
                    max(c.unknown_kind) AS unknown_kind, max(c.unknown_code) AS unknown_code,
                    count(*) AS records
@@ -379,3 +386,30 @@ class _Comparison:
             self.cursor.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608
 
 
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_CHUNK = 1 << 18
+
+
+def _copy_chunks(rows: Iterable[tuple], width: int) -> Iterator[tuple[str, int]]:
+    """Rows as COPY's text format, in chunks of about COPY_CHUNK characters: None is \\N, a
+    boolean 1 or 0 (the table's integer columns); a text holding a tab, a line end or a
+    backslash is escaped (rare: Ticketnet's codes hold none)."""
+    parts: list[str] = []
+    size = n = 0
+    for row in rows:
+        line = "\t".join(["" if v is None else "1" if v is True else "0" if v is False
+                          else str(v) for v in row])
+        if (line.count("\t") != width - 1 or "\\" in line or "\n" in line or "\r" in line
+                or None in row):
+            line = "\t".join(["\\N" if v is None else "1" if v is True else "0" if v is False
+                              else str(v).translate(_COPY_ESCAPES) for v in row])
+        parts.append(line)
+        size += len(line) + 1
+        n += 1
+        if size >= COPY_CHUNK:
+            yield "\n".join(parts) + "\n", n
+            parts, size, n = [], 0, 0
+    if parts:
+        yield "\n".join(parts) + "\n", n

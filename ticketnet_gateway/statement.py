@@ -184,84 +184,6 @@ def statement_read(stream: BinaryIO, *, amount_notation: AmountNotation,
             yield line
 
 
-def statement_rows(stream: BinaryIO, *, amount_notation: AmountNotation,
-                   report: StatementReport) -> Iterator[tuple]:
-    """`statement_read`'s bulk twin (a million records for the reconciliation): the same lines
-    read, skipped and refused with the same errors, each record as a plain tuple of what a
-    comparison needs, without the buyer — (line number, ticket id, cancelled, performance
-    time as 'YYYY-MM-DD HH:MM', category, price code, zone, row, seat, amount in cents,
-    currency). Collecting mode only. A record's fields are cut and checked as `_record`
-    does; anything unusual (a line that is not a whole record) goes through `_line`."""
-    notation = _AMOUNT_FORMS[amount_notation].fullmatch
-    dates: dict[str, datetime] = {}
-    iso: dict[str, str] = {}
-    strip = str.strip
-    for number, raw, ended in _physical_lines(stream):
-        report.lines += 1
-        try:
-            if raw is None or not ended or b"\r" in raw:
-                line = _line(number, raw, ended, amount_notation, dates, report)
-                fields = None if line is None else _line_fields(line)
-            else:
-                text, utf8 = _decode(number, raw)
-                if len(text) in RECORD_LENGTHS:
-                    report.utf8_lines += utf8
-                    fields = _record_fields(number, text, notation, amount_notation, dates,
-                                            iso, strip)
-                else:  # not a whole record: _line's own checks (it counts UTF-8 itself)
-                    line = _line(number, raw, ended, amount_notation, dates, report)
-                    fields = None if line is None else _line_fields(line)
-        except StatementError as error:
-            report.refused_count += 1
-            if len(report.refused) < KEEP_REFUSED:
-                report.refused.append(error)
-            continue
-        if fields is None:
-            report.skipped += 1
-            if len(report.skipped_line_numbers) < KEEP_SKIPPED:
-                report.skipped_line_numbers.append(number)
-        else:
-            report.records += 1
-            yield fields
-
-
-def _line_fields(line: StatementLine) -> tuple:
-    return (line.line_number, line.ticket_id, line.cancelled,
-            line.performance_at.strftime("%Y-%m-%d %H:%M"), line.category, line.price_code,
-            line.zone, line.row, line.seat, line.amount_cents, line.currency)
-
-
-def _record_fields(number: int, text: str, notation, amount_notation: AmountNotation,
-                   dates: dict[str, datetime], iso: dict[str, str], strip) -> tuple:
-    """`_record`'s checks, in its order, on the first 106 characters (the buyer block is not
-    checked there either)."""
-    (_label, date, flag, category, price_code, _fiscal, zone, row, seat, amount, currency,
-     ticket_id) = _FIELDS_FOR_ROWS.match(text).groups()
-    date = strip(date)
-    when = iso.get(date)
-    if when is None:
-        performance_at = _date(number, date)
-        if len(iso) > 4096:
-            iso.clear()
-        when = iso[date] = performance_at.strftime("%Y-%m-%d %H:%M")
-    flag = strip(flag)
-    if flag not in ("A", ""):
-        raise StatementError(number, StatementProblem.CANCELLATION_FLAG, {"value": flag})
-    amount = strip(amount)
-    matched = notation(amount)
-    if matched is None:
-        raise StatementError(number, StatementProblem.AMOUNT, {
-            "value": amount, "notation": amount_notation.value})
-    sign, units, hundredths = matched.groups()
-    cents = int(units + hundredths)
-    currency, ticket_id = strip(currency), strip(ticket_id)
-    _check_keys(number, currency, ticket_id)
-    return (number, ticket_id, flag == "A", when, strip(category), strip(price_code),
-            strip(zone), _number(number, strip(row), StatementProblem.ROW),
-            _number(number, strip(seat), StatementProblem.SEAT), -cents if sign else cents,
-            currency)
-
-
 def _physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None, bool]]:
     """(number, bytes without the line end or None when too long, whether a line end came)."""
     readline = stream.readline
@@ -328,11 +250,6 @@ def _looks_like_a_record(text: str) -> bool:
 # One C call cuts a record into its fields; the pattern is the layout, so it cannot drift.
 _FIELDS = {layout[-1][2]: re.compile("".join(f"(.{{{e - s}}})" for _, s, e in layout), re.DOTALL)
            for layout in (LAYOUT, _LAYOUT_WITHOUT_BUYER)}
-
-
-# The fields `statement_rows` reads: those of a record without buyer, up to the ticket id.
-_FIELDS_FOR_ROWS = re.compile("".join(f"(.{{{e - s}}})" for name, s, e in LAYOUT
-                                      if e <= 90), re.DOTALL)
 
 
 def _record(number: int, text: str, amount_notation: AmountNotation,

@@ -32,11 +32,14 @@ from .ticketnet import (
     StatementError,
     StatementReport,
     interface_client,
-    statement_read,
+    statement_rows,
     ticketnet_errors,
 )
 
 DEFAULT_DAYS = 7
+# The engine's columns of `statement_rows`' tuples, in their order.
+STATEMENT_COLUMNS = ("line", "number", "cancelled", "performance_at", "category", "tariff",
+                     "zone", "seat_row", "seat", "price", "currency")
 REFUSED_SHOWN = 20
 PAGE_SIZE = 5000
 # Ticketnet's states, as our tickets say them.
@@ -102,10 +105,10 @@ def _from_statement(ctx, *, scope: Scope, path: str, name: str) -> Reconciliatio
                             name=name, error=exc.strerror or str(exc)),
                        text("Check the file's path and rights, then run again.")) from None
     with stream, transaction.atomic():
-        lines = statement_read(stream, amount_notation=AmountNotation(interface.statement_amounts),
-                               report=report)
+        rows = statement_rows(stream, amount_notation=AmountNotation(interface.statement_amounts),
+                              report=report)
         done = reconcile(interface=interface, scope=scope, source=Reconciliation.Source.STATEMENT,
-                         lines=_statement_rows(lines), statement_name=name)
+                         lines=rows, columns=STATEMENT_COLUMNS, statement_name=name)
         ctx.count("statement_lines", report.lines)
         ctx.count("statement_records", report.records)
         if report.skipped:
@@ -124,15 +127,6 @@ def _from_statement(ctx, *, scope: Scope, path: str, name: str) -> Reconciliatio
             _refused(ctx, report, name=name)
             return None
     return done
-
-
-def _statement_rows(lines) -> Iterator[tuple]:
-    """A statement's records as rows of the engine's LINE_COLUMNS."""
-    for line in lines:
-        yield (line.line_number, line.ticket_id, 0 if line.cancelled else 1,
-               1 if line.cancelled else 0, "", "", "",
-               line.performance_at.strftime("%Y-%m-%d %H:%M"), line.zone, line.row, line.seat,
-               line.category, line.price_code, line.amount_cents, line.currency)
 
 
 def _refused(ctx, report: StatementReport, *, name: str) -> None:

@@ -24,6 +24,7 @@ from ticketnet_gateway.statement import (
     StatementReport,
     statement_read,
 )
+from ticketnet_gateway.statement_rows import statement_rows
 from ticketnet_gateway.types import (
     AllottedSeat,
     Manifestation,
@@ -44,7 +45,7 @@ __all__ = [
     "NamedCode", "Operation",
     "OperationType", "OperationsPage", "PerformanceSpec", "PriceSpec", "SeatSpec",
     "StatementError", "StatementReport", "TicketnetClient", "TicketnetRejected", "ZoneSpec",
-    "statement_read",
+    "statement_read", "statement_rows",
     "interface_box_office", "interface_client", "ticketnet_errors",
     "ConnectionCheck", "ConnectionOutcome", "interface_connection_check",
 ]

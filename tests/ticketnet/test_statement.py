@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ticketnet_gateway.errors import ContractError
+from ticketnet_gateway.statement_rows import _line_fields, statement_rows
 from ticketnet_gateway.statement import (
     AmountNotation,
     DateNotation,
@@ -328,6 +329,36 @@ def test_any_bytes_are_read_or_refused_never_crash(chunks):
     with contextlib.suppress(StatementError):
         strict.extend(statement_read(io.BytesIO(data), amount_notation=POINT))
     assert strict == lines[:len(strict)]
+
+
+def _mutated(data: bytes, at: int, byte: int) -> bytes:
+    return data[:at] + bytes([byte]) + data[at + 1:] if data else data
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(
+    st.binary(max_size=240),
+    st.sampled_from([record().encode(), record(buyer=BUYER).encode("cp1252"),
+                     record(flag="A", date="2017-09-05 20:30").encode(), b"\r",
+                     b"\xef\xbb\xbf", record(row="    ", seat="0012").encode()]),
+    st.builds(_mutated, st.sampled_from([record().encode(), record(buyer=BUYER).encode("cp1252")]),
+              st.integers(0, 212), st.integers(0, 255)),
+), max_size=8), st.sampled_from(list(AmountNotation)), st.booleans())
+def test_the_bulk_reader_reads_refuses_and_counts_exactly_as_the_reader(chunks, notation, crlf):
+    data = (b"\r\n" if crlf else b"\n").join(chunks)
+    slow = StatementReport()
+    expected = [_line_fields(line) for line in
+                statement_read(io.BytesIO(data), amount_notation=notation, report=slow)]
+    fast = StatementReport()
+    got = list(statement_rows(io.BytesIO(data), amount_notation=notation, report=fast))
+    assert got == expected
+
+    def seen(report):
+        return (report.lines, report.records, report.skipped, report.skipped_line_numbers,
+                [(e.line_number, e.code, e.params) for e in report.refused],
+                report.refused_count, report.utf8_lines)
+
+    assert seen(fast) == seen(slow)
 
 
 # --- the writer ---------------------------------------------------------------------------
