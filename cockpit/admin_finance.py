@@ -36,7 +36,7 @@ from .finance import (
     recent_reconciliations,
     settlement_chart,
 )
-from .finance_forms import PeriodForm, StatementForm
+from .finance_forms import PeriodForm, RelistForm, StatementForm, relist_default
 from .services import statement_save
 
 PERIOD_FIELDS = ("start", "end", "performance")
@@ -61,6 +61,7 @@ class FinanceAdminMixin:
                  name=f"{name}_reconcile"),
             path(f"{prefix}/statement/", view(self.finance_statement_view),
                  name=f"{name}_statement"),
+            path(f"{prefix}/relist/", view(self.finance_relist_view), name=f"{name}_relist"),
             path(f"{prefix}/settlement.<str:extension>", view(self.finance_settlement_view),
                  name=f"{name}_settlement"),
             path(f"{prefix}/<int:reconciliation_id>/differences.csv",
@@ -84,7 +85,8 @@ class FinanceAdminMixin:
 
     # The page ------------------------------------------------------------------------------
 
-    def finance_view(self, request, object_id, *, period=None, statement=None, status=200):
+    def finance_view(self, request, object_id, *, period=None, statement=None, relist=None,
+                     status=200):
         interface = self._finance_interface(request, object_id)
         period = period or PeriodForm(request.GET, interface=interface)
         statement = statement or StatementForm()
@@ -112,6 +114,11 @@ class FinanceAdminMixin:
             context.update(settlement=s, chart=settlement_chart(s), due_days=due_days(s),
                            totals=_totals(s.total))
         if shown is not None:
+            never = shown.counts.get("missing_here") and shown.differences.filter(
+                reason="never_received").count()
+            if never:
+                context.update(never_received=never, relist=relist or RelistForm(
+                    initial={"since": relist_default(shown)}))
             kind = request.GET.get("kind", "")
             context.update(kinds=kinds_of(shown), kind=kind,
                            differences=difference_lines(shown, kind=kind,
@@ -150,18 +157,31 @@ class FinanceAdminMixin:
             path.unlink(missing_ok=True)  # no job will read it
         return response
 
-    def _finance_queue(self, request, interface, params: dict) -> tuple[bool, HttpResponse]:
+    def finance_relist_view(self, request, object_id):
+        """A ticket Ticketnet's journal never sent: list the journal again from a date (the
+        sales integration with `since`; what was integrated is skipped), land on its run."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        interface = self._finance_interface(request, object_id)
+        relist = RelistForm(request.POST)
+        if not relist.is_valid():
+            return self.finance_view(request, object_id, relist=relist, status=400)
+        return self._finance_queue(request, interface, relist.job_params(),
+                                   job=Job.SALES_INTEGRATION)[1]
+
+    def _finance_queue(self, request, interface, params: dict, *,
+                       job: str = Job.RECONCILIATION) -> tuple[bool, HttpResponse]:
         """(queued, where to go): the run's page, or back to this page saying why not."""
         try:
             with transaction.atomic():
-                task_id = job_queue(interface_id=interface.pk, job=Job.RECONCILIATION,
+                task_id = job_queue(interface_id=interface.pk, job=job,
                                     trigger=Run.Trigger.MANUAL, params=params,
                                     user=request.user)
         except JobQueueUnavailable:
             self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
             return False, HttpResponseRedirect(_url("reconciliation", interface.pk))
         return True, HttpResponseRedirect(follow_url(interface_id=interface.pk, task_id=task_id,
-                                                     job=Job.RECONCILIATION))
+                                                     job=job))
 
     # The downloads ----------------------------------------------------------------------
 

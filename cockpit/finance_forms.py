@@ -116,3 +116,29 @@ class StatementForm(forms.Form):
         name = self.cleaned_data["statement"].name or ""
         shown = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
         return shown[:255] or "statement"
+
+
+def relist_default(reconciliation) -> dt.date:
+    """Where to list Ticketnet's journal again from: the compared period's first day, or a
+    week back for a performance."""
+    return reconciliation.period_start or timezone.localdate() - dt.timedelta(days=7)
+
+
+class RelistForm(forms.Form):
+    """The date Ticketnet's journal is listed again from, for a line it never sent."""
+
+    since = forms.DateField(
+        label=_("From"), widget=DateInput(),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD."),
+                        "required": _("Enter the day to list Ticketnet's operations from.")})
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise forms.ValidationError(_("Enter a day that is not in the future."))
+        return since
+
+    def job_params(self) -> dict:
+        start = dt.datetime.combine(self.cleaned_data["since"], dt.time(),
+                                    timezone.get_current_timezone())
+        return {"since": start.isoformat()}

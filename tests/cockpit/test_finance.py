@@ -335,3 +335,31 @@ def test_a_day_of_more_refunds_than_sales_hangs_below_the_zero_line():
     assert below.y == chart.baseline and below.height > 0  # hangs from it
     assert chart.bars[3].height > below.height  # 25.00 is longer than 20.00
     assert [label for _y, label in chart.grid] == ["2500", "5000", "-5000"]
+
+
+def test_a_ticket_never_received_offers_to_list_the_journal_again_from_a_date(
+        sold, django_capture_on_commit_callbacks):
+    rec = reconciliation_of(sold, differences=3)
+    rec.differences.filter(kind="missing_here").update(reason="never_received", parked=None)
+    client = client_for(sold.operator)
+    html = client.get(page_url(sold.interface)).content.decode()
+    assert 'id="relist"' in html
+    assert f'value="{rec.period_start:%Y-%m-%d}"' in html
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(page_url(sold.interface, "reconciliation_relist"),
+                               {"since": "2026-03-01"})
+    [queued] = callbacks
+    kwargs = queued.keywords["kwargs"]
+    assert kwargs["job"] == Job.SALES_INTEGRATION
+    assert kwargs["params"]["since"].startswith("2026-03-01T00:00:00")
+    assert response.status_code == 302
+    future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    refused = client.post(page_url(sold.interface, "reconciliation_relist"), {"since": future})
+    assert refused.status_code == 400
+    assert refused.context["relist"].errors["since"] == ["Enter a day that is not in the future."]
+
+
+def test_a_parked_line_offers_no_relisting(sold):
+    reconciliation_of(sold, differences=3)
+    html = client_for(sold.operator).get(page_url(sold.interface)).content.decode()
+    assert 'id="relist"' not in html
