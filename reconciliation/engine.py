@@ -20,7 +20,7 @@ whose codes the correspondences do not translate → *unknown code*, never a sil
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,7 +38,7 @@ from sales.models import ParkedOperation, Ticket
 from .models import Difference, Reconciliation
 
 # The columns of Ticketnet's side, in this order. `line`: the statement's line number (0 from
-# the web services); `sold`/`cancelled`: 1 or 0; `state`: the web services' state at the
+# the web services); `sold`/`cancelled`: booleans; `state`: the web services' state at the
 # period's end, '' from a statement; `performance_at`: a statement's local performance time
 # ('YYYY-MM-DD HH:MM'), '' from the web services.
 LINE_COLUMNS = ("line", "number", "sold", "cancelled", "state", "manifestation", "performance",
@@ -46,6 +46,7 @@ LINE_COLUMNS = ("line", "number", "sold", "cancelled", "state", "manifestation",
                 "currency")
 _TEXT_COLUMNS = {"number", "state", "manifestation", "performance", "performance_at", "zone",
                  "category", "tariff", "currency"}
+_FLAGS = {"sold", "cancelled"}  # booleans (1/0 or True/False in the rows)
 ENDED = "ended"  # a statement's ended ticket: refunded or replaced, the file does not say
 BATCH = 5000
 
@@ -131,18 +132,21 @@ class _Comparison:
         cursor.execute("DROP TABLE IF EXISTS recon_their")
         cursor.execute("DROP TABLE IF EXISTS recon_ours")
         cursor.execute("DROP TABLE IF EXISTS recon_result")
-        columns = ", ".join(
-            f"{name} {'text' if name in _TEXT_COLUMNS else 'integer'}" for name in LINE_COLUMNS)
+        types = {name: "text" if name in _TEXT_COLUMNS else "boolean" if name in _FLAGS
+                 else "integer" for name in LINE_COLUMNS}
+        columns = ", ".join(f"{name} {kind}" for name, kind in types.items())
         cursor.execute(f"CREATE TEMPORARY TABLE recon_line ({columns})")  # noqa: S608
         count = 0
         names = ", ".join(self.columns)
         if self.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own: COPY streams the rows, memory one buffer
             with raw.copy(f"COPY recon_line ({names}) FROM STDIN") as copy:  # noqa: S608
-                for chunk, n in _copy_chunks(lines, len(self.columns)):
-                    copy.write(chunk)
-                    count += n
-                    self.progress("load", count)
+                write = copy.write_row  # psycopg's C dumpers: faster than text made here
+                for row in lines:
+                    write(row)
+                    count += 1
+                    if count % 100_000 == 0:
+                        self.progress("load", count)
         else:
             marks = ", ".join(["%s"] * len(self.columns))
             sql = f"INSERT INTO recon_line ({names}) VALUES ({marks})"  # noqa: S608
@@ -232,9 +236,10 @@ class _Comparison:
         cursor.execute("""
             CREATE TEMPORARY TABLE recon_their AS
             SELECT l.number AS number, min(l.line) AS line,
-                   max(coalesce(l.sold, 1 - l.cancelled)) AS sold,
-                   max(l.cancelled) AS cancelled, max(coalesce(l.state, '')) AS state,
-                   coalesce(max(CASE WHEN coalesce(l.sold, 1 - l.cancelled) = 1 THEN l.price END),
+                   max(CASE WHEN coalesce(l.sold, NOT l.cancelled) THEN 1 ELSE 0 END) AS sold,
+                   max(CASE WHEN l.cancelled THEN 1 ELSE 0 END) AS cancelled,
+                   max(coalesce(l.state, '')) AS state,
+                   coalesce(max(CASE WHEN coalesce(l.sold, NOT l.cancelled) THEN l.price END),
                             max(l.price)) AS price,
                    max(c.performance_id) AS performance_id,
                    max(c.unknown_kind) AS unknown_kind, max(c.unknown_code) AS unknown_code,
@@ -384,32 +389,3 @@ class _Comparison:
     def drop(self) -> None:
         for table in ("recon_line", "recon_code", "recon_their", "recon_ours", "recon_result"):
             self.cursor.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608
-
-
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-COPY_CHUNK = 1 << 18
-
-
-def _copy_chunks(rows: Iterable[tuple], width: int) -> Iterator[tuple[str, int]]:
-    """Rows as COPY's text format, in chunks of about COPY_CHUNK characters: None is \\N, a
-    boolean 1 or 0 (the table's integer columns); a text holding a tab, a line end or a
-    backslash is escaped (rare: Ticketnet's codes hold none)."""
-    parts: list[str] = []
-    size = n = 0
-    for row in rows:
-        line = "\t".join(["" if v is None else "1" if v is True else "0" if v is False
-                          else str(v) for v in row])
-        if (line.count("\t") != width - 1 or "\\" in line or "\n" in line or "\r" in line
-                or None in row):
-            line = "\t".join(["\\N" if v is None else "1" if v is True else "0" if v is False
-                              else str(v).translate(_COPY_ESCAPES) for v in row])
-        parts.append(line)
-        size += len(line) + 1
-        n += 1
-        if size >= COPY_CHUNK:
-            yield "\n".join(parts) + "\n", n
-            parts, size, n = [], 0, 0
-    if parts:
-        yield "\n".join(parts) + "\n", n

@@ -219,7 +219,7 @@ def _ticket_row(ticket, bounds: tuple[datetime, datetime] | None):
             return None
         if ticket.ended_at is not None and ticket.ended_at >= end:
             state = Ticket.State.VALID  # still valid at the period's end
-    return (0, ticket.ticket_number, 1, 0 if state == Ticket.State.VALID else 1, str(state),
+    return (0, ticket.ticket_number, True, state != Ticket.State.VALID, str(state),
             ticket.manifestation_code, ticket.performance_code, "", ticket.zone_code, ticket.row,
             ticket.seat, ticket.category_code, ticket.tariff_code, ticket.price_cents,
             ticket.currency)

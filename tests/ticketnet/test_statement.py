@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ticketnet_gateway.errors import ContractError
-from ticketnet_gateway.statement_rows import _line_fields, statement_rows
 from ticketnet_gateway.statement import (
     AmountNotation,
     DateNotation,
@@ -22,6 +21,7 @@ from ticketnet_gateway.statement import (
     statement_read,
     statement_write,
 )
+from ticketnet_gateway.statement_rows import _line_fields, statement_rows
 
 POINT = AmountNotation.DECIMAL_POINT
 COMMA = AmountNotation.DECIMAL_COMMA
