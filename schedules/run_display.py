@@ -191,6 +191,13 @@ def params_summary(run: Run) -> list[Parameter]:
                 reverse("admin:sales_parkedoperation_changelist") + f"?run={run.pk}"))
         elif key == "dry_run":
             rows.append(Parameter(_("Dry run"), _("yes") if value else _("no")))
+        elif key == "reconciliation":
+            # The reconciliation the run saved, on its interface's finance page.
+            rows.append(Parameter(_("Reconciliation"), f"#{value}", reverse(
+                "admin:channels_externalsalesinterface_reconciliation",
+                args=[run.interface_id]) + f"?reconciliation={value}#reconciliation"))
+        elif key == "statement":
+            continue  # the file's place on the server: its name is said beside
         else:
             rows.append(Parameter(PARAM_LABELS.get(key, key.replace("_", " ")),
                                   _value_text(value)))
@@ -199,6 +206,11 @@ def params_summary(run: Run) -> list[Parameter]:
 
 PARAM_LABELS = {
     "event": gettext_lazy("Event"),
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
+    "performance": gettext_lazy("Performance"),
+    "statement_name": gettext_lazy("Sales statement"),
+    "since": gettext_lazy("Journal listed again from"),
     "path": gettext_lazy("File"),
     "page_size": gettext_lazy("Page size"),
     "schedule": gettext_lazy("Schedule"),

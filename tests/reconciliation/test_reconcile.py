@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from reconciliation.models import Difference, Reconciliation
@@ -261,3 +262,18 @@ def test_the_operators_are_emailed_when_differences_appear_or_change_never_as_a_
     assert changed.email == Run.Email.SENT
     assert len(mailoutbox) == 2
     assert "5 differences" in mailoutbox[-1].body
+
+
+def test_the_run_page_links_to_the_reconciliation_it_saved(scenario, tmp_path, client):
+    from tests.schedules.test_admin import staff_of
+
+    path = statement_of(scenario, tmp_path)
+    run = reconcile(scenario, statement=str(path), statement_name="releve-mars.txt",
+                    **today_params())
+    staff_of(scenario.interface.institution, client)
+    html = client.get(reverse("admin:schedules_run_change", args=[run.pk])).content.decode()
+    finance = reverse("admin:channels_externalsalesinterface_reconciliation",
+                      args=[scenario.interface.pk])
+    assert f'{finance}?reconciliation={run.params["reconciliation"]}#reconciliation' in html
+    assert "releve-mars.txt" in html
+    assert str(path) not in html  # the file's place on the server is not shown
