@@ -236,6 +236,10 @@ def _report(ctx, done: Reconciliation) -> None:
     for kind, n in done.counts.items():
         ctx.count(kind, n)
     total = done.differences_total
+    if not total and not done.matched:
+        ctx.info(text("Neither Ticketnet nor our books have a ticket issued or ended in what "
+                      "was compared: nothing to reconcile."))
+        return
     if not total:
         ctx.info(text("Ticketnet and our books agree: %(n)d tickets matched.", n=done.matched))
         return

@@ -94,3 +94,14 @@ def test_lines_waiting_for_a_parked_line_are_not_counted_as_lines_to_fix(world):
         ParkedCount(reason="unknown_code", count=2),
         ParkedCount(reason="waiting_for_original", count=5)])
     assert board.parked_total == 2
+
+
+@pytest.mark.parametrize("app", ["catalog", "reconciliation", "channels"])
+def test_an_apps_own_page_lists_its_models_without_the_dashboards_get_started(world, app):
+    # The dashboard is the home page's: an app's page once said "No external sales interface
+    # yet" while the institution had one.
+    page = client_for(world.operator).get(reverse("admin:app_list", args=[app]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Get started" not in html and 'id="cockpit"' not in html
+    assert "Set-up and data" in html

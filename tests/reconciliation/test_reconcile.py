@@ -277,3 +277,10 @@ def test_the_run_page_links_to_the_reconciliation_it_saved(scenario, tmp_path, c
     assert f'{finance}?reconciliation={run.params["reconciliation"]}#reconciliation' in html
     assert "releve-mars.txt" in html
     assert str(path) not in html  # the file's place on the server is not shown
+
+
+def test_nothing_on_either_side_says_there_is_nothing_to_reconcile(world, tmp_path):
+    path = statement_of(world, tmp_path)  # Ticketnet sold nothing
+    run = reconcile(world, statement=str(path), **today_params())
+    assert run.status == Run.Status.OK
+    assert "nothing to reconcile" in run.messages[-1]["text"]
