@@ -186,7 +186,8 @@ def main() -> None:
         return
     import datetime as dt
 
-    from ticketnet_gateway.statement import AmountNotation, statement_write
+    from ticketnet_gateway.statement import AmountNotation
+    from ticketnet_gateway.statement_writer import statement_write
 
     with bench_database("bench_reconcile"), tempfile.TemporaryDirectory() as tmp:
         use_django()

@@ -29,8 +29,8 @@ from ticketnet_gateway.statement import (  # noqa: E402
     StatementLine,
     StatementReport,
     statement_read,
-    statement_write,
 )
+from ticketnet_gateway.statement_writer import statement_write  # noqa: E402
 
 NOTATION = AmountNotation.DECIMAL_POINT
 BUYERS = (

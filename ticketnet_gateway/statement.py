@@ -1,11 +1,12 @@
-"""Ticketnet's fixed-width sales statement, part of its contract: the layout, a streaming reader
-and a writer. Pure: bytes in, `StatementLine`s out, no database; rules in docs/statement-file.md.
+"""Ticketnet's fixed-width sales statement, part of its contract: the layout and a streaming
+reader (the writer is statement_writer.py, the bulk reader statement_rows.py). Pure: bytes in,
+`StatementLine`s out, no database; rules in docs/statement-file.md.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -164,24 +165,33 @@ def statement_read(stream: BinaryIO, *, amount_notation: AmountNotation,
     refused lines are collected in it and the read goes on to the end."""
     dates: dict[str, datetime] = {}  # a statement repeats a few performances a million times
     seen = report if report is not None else StatementReport()
+    return read_lines(stream, seen, strict=report is None, decide=lambda number, raw, ended: (
+        _line(number, raw, ended, amount_notation, dates, seen)))
+
+
+def read_lines(stream: BinaryIO, report: StatementReport, *, strict: bool,
+               decide: Callable[[int, bytes | None, bool], Any]) -> Iterator[Any]:
+    """Every physical line through `decide` (a record, None for a line that is not one, or a
+    StatementError), counted in `report`: refused lines kept (the first KEEP_REFUSED) unless
+    `strict`, skipped ones numbered (the first KEEP_SKIPPED). Shared by the readers."""
     for number, raw, ended in _physical_lines(stream):
-        seen.lines += 1
+        report.lines += 1
         try:
-            line = _line(number, raw, ended, amount_notation, dates, seen)
+            record = decide(number, raw, ended)
         except StatementError as error:
-            if report is None:
+            if strict:
                 raise
             report.refused_count += 1
             if len(report.refused) < KEEP_REFUSED:
                 report.refused.append(error)
             continue
-        if line is None:
-            seen.skipped += 1
-            if len(seen.skipped_line_numbers) < KEEP_SKIPPED:
-                seen.skipped_line_numbers.append(number)
+        if record is None:
+            report.skipped += 1
+            if len(report.skipped_line_numbers) < KEEP_SKIPPED:
+                report.skipped_line_numbers.append(number)
         else:
-            seen.records += 1
-            yield line
+            report.records += 1
+            yield record
 
 
 def _physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None, bool]]:
@@ -305,96 +315,9 @@ def _number(number: int, value: str, problem: StatementProblem) -> int | None:
     return int(value)
 
 
-def statement_write(lines: Iterable[StatementLine], stream: BinaryIO, *, with_buyer: bool,
-                    amount_notation: AmountNotation,
-                    date_notation: DateNotation = DateNotation.DAY_FIRST,
-                    header: Sequence[str] = (), trailer: Sequence[str] = ()) -> int:
-    """Write a statement (cp1252, CRLF) and return how many records it holds. `with_buyer`:
-    213 characters for every record (blank block without a buyer), else 106 (buyers dropped).
-    A value that does not fit or would not read back as given raises `StatementError` with
-    the output line number; the lines' own `line_number` is ignored."""
-    for number, text in enumerate(header, start=1):
-        stream.write(_other_line(number, text, "header"))
-    count = 0
-    for count, line in enumerate(lines, start=1):
-        stream.write(_record_bytes(len(header) + count, line, with_buyer, amount_notation,
-                                   date_notation))
-    for number, text in enumerate(trailer, start=len(header) + count + 1):
-        stream.write(_other_line(number, text, "trailer"))
-    return count
-
-
-def _other_line(number: int, text: str, kind: str) -> bytes:
-    """A header or trailer line, refused where the reader would not skip it."""
-    data = _encode(number, text, kind)
-    if _CONTROL.search(text) or _looks_like_a_record(text):
-        raise StatementError(number, StatementProblem.NOT_A_HEADER, {"value": text})
-    return data + b"\r\n"
-
-
-def _record_bytes(number: int, line: StatementLine, with_buyer: bool,
-                  amount_notation: AmountNotation, date_notation: DateNotation) -> bytes:
-    _check_keys(number, line.currency, line.ticket_id)
-    buyer = line.buyer or StatementBuyer()
-    values = (  # in the layout's order
-        line.label, _written_date(number, line.performance_at, date_notation),
-        "A" if line.cancelled else " ", line.category, line.price_code, line.fiscal_code,
-        line.zone, _written_number(number, line.row, StatementProblem.ROW),
-        _written_number(number, line.seat, StatementProblem.SEAT),
-        _written_amount(line.amount_cents, amount_notation), line.currency, line.ticket_id, "",
-        *((getattr(buyer, name) for name in _BUYER_FIELDS) if with_buyer else ()))
-    parts = []
-    for (name, start, end), value in zip(LAYOUT[:len(values)], values, strict=True):
-        width = end - start
-        if name != "cancelled" and (value != value.strip() or _CONTROL.search(value)):
-            raise StatementError(number, StatementProblem.FIELD_TEXT,
-                                 {"field": name, "value": value})
-        if len(value) > width:
-            raise StatementError(number, StatementProblem.FIELD_TOO_LONG,
-                                 {"field": name, "value": value, "width": width})
-        parts.append(value.rjust(width) if name == "amount" else value.ljust(width))
-    data = _encode(number, "".join(parts), None)
-    if not data.isascii() and _is_utf8(data):  # the reader would take it for UTF-8
-        raise StatementError(number, StatementProblem.AMBIGUOUS_ENCODING)
-    return data + b"\r\n"
-
-
 def _is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _encode(number: int, text: str, name: str | None) -> bytes:
-    try:
-        return text.encode(ENCODING)
-    except UnicodeEncodeError as error:
-        where = name or next(n for n, start, end in LAYOUT if start <= error.start < end)
-        raise StatementError(number, StatementProblem.FIELD_NOT_CP1252, {
-            "field": where, "value": text[error.start:error.end]}) from None
-
-
-def _written_date(number: int, when: datetime, notation: DateNotation) -> str:
-    if when.tzinfo is not None or when.second or when.microsecond:
-        # The file holds local minutes: converting or rounding is the caller's decision.
-        raise StatementError(number, StatementProblem.DATE, {"value": when.isoformat()})
-    day = (f"{when.year:04d}-{when.month:02d}-{when.day:02d}" if notation is DateNotation.ISO
-           else f"{when.day:02d}/{when.month:02d}/{when.year:04d}")
-    return f"{day} {when.hour:02d}:{when.minute:02d}"
-
-
-def _written_number(number: int, value: int | None, problem: StatementProblem) -> str:
-    if value is not None and value < 0:
-        raise StatementError(number, problem, {"value": str(value)})
-    return "" if value is None else f"{value:04d}"  # Ticketnet pads rows and seats with zeros
-
-
-def _written_amount(cents: int, notation: AmountNotation) -> str:
-    if notation is AmountNotation.CENTS:
-        return str(cents)
-    sign = "-" if cents < 0 else ""
-    units, hundredths = divmod(abs(cents), 100)
-    point = "." if notation is AmountNotation.DECIMAL_POINT else ","
-    return f"{sign}{units}{point}{hundredths:02d}"

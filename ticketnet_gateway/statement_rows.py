@@ -11,8 +11,6 @@ from typing import BinaryIO
 
 from .statement import (
     _AMOUNT_FORMS,
-    KEEP_REFUSED,
-    KEEP_SKIPPED,
     LAYOUT,
     RECORD_LENGTHS,
     AmountNotation,
@@ -25,7 +23,7 @@ from .statement import (
     _decode,
     _line,
     _number,
-    _physical_lines,
+    read_lines,
 )
 
 # The fields `statement_rows` reads: those of a record without buyer, up to the ticket id.
@@ -45,33 +43,19 @@ def statement_rows(stream: BinaryIO, *, amount_notation: AmountNotation,
     dates: dict[str, datetime] = {}
     iso: dict[str, str] = {}
     strip = str.strip
-    for number, raw, ended in _physical_lines(stream):
-        report.lines += 1
-        try:
-            if raw is None or not ended or b"\r" in raw:
-                line = _line(number, raw, ended, amount_notation, dates, report)
-                fields = None if line is None else _line_fields(line)
-            else:
-                text, utf8 = _decode(number, raw)
-                if len(text) in RECORD_LENGTHS:
-                    report.utf8_lines += utf8
-                    fields = _record_fields(number, text, notation, amount_notation, dates,
-                                            iso, strip)
-                else:  # not a whole record: _line's own checks (it counts UTF-8 itself)
-                    line = _line(number, raw, ended, amount_notation, dates, report)
-                    fields = None if line is None else _line_fields(line)
-        except StatementError as error:
-            report.refused_count += 1
-            if len(report.refused) < KEEP_REFUSED:
-                report.refused.append(error)
-            continue
-        if fields is None:
-            report.skipped += 1
-            if len(report.skipped_line_numbers) < KEEP_SKIPPED:
-                report.skipped_line_numbers.append(number)
-        else:
-            report.records += 1
-            yield fields
+
+    def decide(number: int, raw: bytes | None, ended: bool) -> tuple | None:
+        if raw is not None and ended and b"\r" not in raw:
+            text, utf8 = _decode(number, raw)
+            if len(text) in RECORD_LENGTHS:
+                report.utf8_lines += utf8
+                return _record_fields(number, text, notation, amount_notation, dates, iso,
+                                      strip)
+        # Not a whole record: _line's own checks (it counts UTF-8 itself).
+        line = _line(number, raw, ended, amount_notation, dates, report)
+        return None if line is None else _line_fields(line)
+
+    return read_lines(stream, report, strict=False, decide=decide)
 
 
 def _line_fields(line: StatementLine) -> tuple:

@@ -15,8 +15,8 @@ from ticketnet_gateway.statement import (
     StatementError,
     StatementLine,
     StatementProblem,
-    statement_write,
 )
+from ticketnet_gateway.statement_writer import statement_write
 
 from .journal import moment
 from .store import OPERATION_COLUMNS, Operation, Store

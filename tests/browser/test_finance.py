@@ -12,7 +12,8 @@ from django.utils import timezone
 from sales.models import Ticket
 from schedules.framework.runner import job_run
 from schedules.models import Job, Run
-from ticketnet_gateway.statement import AmountNotation, StatementLine, statement_write
+from ticketnet_gateway.statement import AmountNotation, StatementLine
+from ticketnet_gateway.statement_writer import statement_write
 
 from .conftest import demo_tested, log_in
 

@@ -17,7 +17,8 @@ from schedules.framework.runner import job_run
 from schedules.jobs.models import ExportedManifestation
 from schedules.models import Run
 from tests.schedules.ticketnet_world import MANIFESTATION, make_world
-from ticketnet_gateway.statement import AmountNotation, StatementLine, statement_write
+from ticketnet_gateway.statement import AmountNotation, StatementLine
+from ticketnet_gateway.statement_writer import statement_write
 
 pytestmark = pytest.mark.django_db
 

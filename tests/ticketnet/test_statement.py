@@ -19,9 +19,9 @@ from ticketnet_gateway.statement import (
     StatementProblem,
     StatementReport,
     statement_read,
-    statement_write,
 )
 from ticketnet_gateway.statement_rows import _line_fields, statement_rows
+from ticketnet_gateway.statement_writer import statement_write
 
 POINT = AmountNotation.DECIMAL_POINT
 COMMA = AmountNotation.DECIMAL_COMMA
