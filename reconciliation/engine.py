@@ -58,11 +58,14 @@ _Kind = Difference.Kind
 @dataclass(frozen=True, slots=True)
 class Scope:
     """What is compared: the tickets issued or ended from `start` to `end` (dates, inclusive,
-    in the institution's time zone), or every ticket of `performance_id`."""
+    in the institution's time zone), or every ticket of `performance_id`; with
+    `performance_ids`, only ours of those performances (what Ticketnet's listing covers: it
+    lists by manifestation, so passes and events never exported are not in it)."""
 
     start: date | None = None
     end: date | None = None
     performance_id: int | None = None
+    performance_ids: frozenset[int] | None = None
 
     def __post_init__(self):
         if self.performance_id is None and (self.start is None or self.end is None):
@@ -278,6 +281,11 @@ class _Comparison:
             issued_params = [scope.performance_id]
             scope_params = [scope.performance_id]
             state, state_params = "t.state", []
+        covered, covered_params = "", []
+        if scope.performance_ids is not None:
+            ids = sorted(scope.performance_ids) or [0]
+            covered = f"AND t.performance_id IN ({', '.join(['%s'] * len(ids))})"
+            covered_params = ids
         cursor.execute(f"""
             CREATE TEMPORARY TABLE recon_ours AS
             SELECT t.id AS id, t.number AS number, {state} AS state,
@@ -285,8 +293,10 @@ class _Comparison:
                    CASE WHEN {issued_in_scope} THEN 1 ELSE 0 END AS issued_in_scope
             FROM sales_ticket t LEFT JOIN sales_ticket o ON o.id = t.original_id
             WHERE t.interface_id = %s
-              AND (({in_scope}) OR t.number IN (SELECT number FROM recon_their))""",  # noqa: S608
-            [*state_params, *issued_params, self.interface.pk, *scope_params])
+              AND ((({in_scope}) {covered})
+                   OR t.number IN (SELECT number FROM recon_their))""",  # noqa: S608
+            [*state_params, *issued_params, self.interface.pk, *scope_params,
+             *covered_params])
         cursor.execute("CREATE INDEX recon_ours_number ON recon_ours (number)")
 
     # Saving the differences ---------------------------------------------------------------

@@ -9,10 +9,12 @@ that cannot be read: then nothing is compared, by line number."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Performance
@@ -189,12 +191,36 @@ def _from_web_services(ctx, *, scope: Scope) -> Reconciliation:
         queries = [(p.manifestation_code, p.performance_code) for p in exported]
     else:
         queries = [(code, None) for code in sorted({p.manifestation_code for p in exported})]
+    # Ticketnet lists tickets by manifestation: ours are compared for what it can list.
+    scope = dataclasses.replace(scope, performance_ids=frozenset(
+        p.performance_id for p in exported))
+    uncovered = _not_listed(interface, scope)
+    if uncovered:
+        ctx.info(plural(
+            "%(n)d ticket of ours is not compared: Ticketnet's web services list the tickets "
+            "of exported manifestations only (a pass, or an event never exported); reconcile "
+            "it with a sales statement.",
+            "%(n)d tickets of ours are not compared: Ticketnet's web services list the tickets "
+            "of exported manifestations only (passes, or events never exported); reconcile "
+            "them with a sales statement.", uncovered, n=uncovered))
     client = interface_client(interface=interface)
     bounds = scope.bounds(timezone.get_default_timezone())
     with ticketnet_errors(interface=interface), transaction.atomic():
         return reconcile(interface=interface, scope=scope,
                          source=Reconciliation.Source.WEB_SERVICES,
                          lines=_listed_rows(ctx, client, queries, bounds))
+
+
+def _not_listed(interface, scope: Scope) -> int:
+    """Our tickets of the period that Ticketnet's listing cannot cover."""
+    bounds = scope.bounds(timezone.get_default_timezone())
+    if bounds is None:
+        return 0
+    start, end = bounds
+    return (Ticket.objects.filter(interface=interface)
+            .filter(Q(sold_at__gte=start, sold_at__lt=end)
+                    | Q(ended_at__gte=start, ended_at__lt=end))
+            .exclude(performance_id__in=scope.performance_ids).count())
 
 
 def _listed_rows(ctx, client, queries, bounds) -> Iterator[tuple]:
