@@ -26,15 +26,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from catalog.models import Performance, Zone
 from channels.models import ExternalSalesInterface
-from mappings.models import Kind
-from mappings.selectors import correspondence_book
 from sales.models import ParkedOperation, Ticket
 
+from .codes import codes_translate
 from .models import Difference, Reconciliation
 
 # The columns of Ticketnet's side, in this order. `line`: the statement's line number (0 from
@@ -170,42 +167,12 @@ class _Comparison:
 
     def translate(self) -> None:
         """Each distinct combination of codes (a few hundred for a million lines) translated
-        once by the correspondences: its performance, or the first code that is unknown."""
+        once by the correspondences (codes.py)."""
         cursor = self.cursor
         cursor.execute(
             "SELECT DISTINCT manifestation, performance, performance_at, zone, category, tariff "
             "FROM recon_line")
-        combos = cursor.fetchall()
-        book = correspondence_book(interface=self.interface)
-        zone_configs = dict(Zone.objects.filter(
-            pk__in={book.object_id_for(Kind.ZONE, c[3] or "") for c in combos} - {None}
-        ).values_list("pk", "configuration_id"))
-        starts = self._performances_by_start(book) if any(c[2] for c in combos) else {}
-        rows = []
-        for manifestation, performance, performance_at, zone, category, tariff in combos:
-            unknown_kind, unknown_code, perf_id = "", "", None
-            zone_id = book.object_id_for(Kind.ZONE, zone or "")
-            if performance_at:
-                candidates = starts.get(performance_at, [])
-                config = zone_configs.get(zone_id)
-                matching = [pk for pk, conf in candidates if config is None or conf == config]
-                perf_id = matching[0] if len(matching) == 1 else None
-                if perf_id is None:
-                    unknown_kind, unknown_code = "performance", performance_at
-            else:
-                perf_id = book.performance_id_for(manifestation or "", performance or "")
-                if perf_id is None:
-                    unknown_kind = "performance"
-                    unknown_code = f"{manifestation}_{performance}"
-            if not unknown_kind:
-                for kind, code in ((Kind.ZONE, zone), (Kind.CATEGORY, category),
-                                   (Kind.TARIFF, tariff)):
-                    if book.object_id_for(kind, code or "") is None:
-                        unknown_kind, unknown_code = str(kind), code or ""
-                        break
-            rows.append((manifestation or "", performance or "", performance_at or "",
-                         zone or "", category or "", tariff or "", perf_id, unknown_kind,
-                         unknown_code))
+        rows = codes_translate(interface=self.interface, combos=cursor.fetchall(), tz=self.tz)
         cursor.execute(
             "CREATE TEMPORARY TABLE recon_code (manifestation text, performance text, "
             "performance_at text, zone text, category text, tariff text, performance_id "
@@ -214,21 +181,6 @@ class _Comparison:
             cursor.executemany("INSERT INTO recon_code VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
                                "%s)", rows)
         self.progress("translate", len(rows))
-
-    def _performances_by_start(self, book) -> dict[str, list[tuple[int, int]]]:
-        """A statement names a performance by its local start: 'YYYY-MM-DD HH:MM' → the coded
-        performances (id, configuration) starting then."""
-        event_ids = {pk for kind, pk, _code in book.items() if kind == Kind.EVENT}
-        perf_ids = {pk for kind, pk, _code in book.items() if kind == Kind.PERFORMANCE}
-        out: dict[str, list[tuple[int, int]]] = {}
-        for pk, start, config in Performance.objects.filter(
-            event__institution_id=self.interface.institution_id
-        ).filter(Q(event_id__in=event_ids) | Q(pk__in=perf_ids)).values_list(
-            "pk", "start", "configuration_id"
-        ):
-            key = timezone.localtime(start, self.tz).strftime("%Y-%m-%d %H:%M")
-            out.setdefault(key, []).append((pk, config))
-        return out
 
     # Comparing ------------------------------------------------------------------------------
 
