@@ -86,11 +86,7 @@ def scenario(world):
     world.withheld = world.sell(seat=13)["number"]
     world.state.withhold(ticket_number=world.withheld)
     integrate(world)
-    perf = world.setup.performance
-    ExportedManifestation.objects.create(
-        interface=world.interface, manifestation_code=MANIFESTATION, event=perf.event,
-        performances=[{"id": perf.pk, "code": world.performance_code}],
-        exported_at=timezone.now(), payload_hash="0" * 64)
+    exported(world)
     assert ParkedOperation.objects.filter(interface=world.interface, resolved_at=None).count() == 1
     world.refunded_here = sold[3]
     Ticket.objects.filter(number=sold[3]).update(state=Ticket.State.CANCELLED,
@@ -119,6 +115,32 @@ def test_a_clean_statement_gives_no_difference(world, tmp_path):
     assert rec.source == Reconciliation.Source.STATEMENT
     assert rec.ticketnet_lines == 5 and rec.matched == 5
     assert run.counts["statement_records"] == 7  # 5 sales, the duplicate's and refund's ends
+
+
+def exported(world):
+    perf = world.setup.performance
+    ExportedManifestation.objects.get_or_create(
+        interface=world.interface, event=perf.event, performance=None, defaults={
+            "manifestation_code": MANIFESTATION, "exported_at": timezone.now(),
+            "performances": [{"id": perf.pk, "code": world.performance_code}],
+            "payload_hash": "0" * 64})
+
+
+def test_a_clean_run_from_the_web_services_gives_no_difference(world):
+    numbers = [world.sell(seat=s)["number"] for s in range(1, 5)]
+    world.state.duplicate(numbers[0])
+    world.state.refund(numbers[1])
+    integrate(world)
+    exported(world)
+    run = reconcile(world, **today_params())
+    assert run.status == Run.Status.OK, run.messages
+    rec, found = differences(run)
+    assert found == set()
+    assert (rec.ticketnet_lines, rec.matched) == (5, 5)
+    # A performance alone, too.
+    run = reconcile(world, performance=world.setup.performance.pk)
+    assert run.status == Run.Status.OK, run.messages
+    assert differences(run)[0].matched == 5
 
 
 def test_the_scenario_gives_exactly_its_differences_from_a_statement(scenario, tmp_path):
