@@ -55,11 +55,26 @@ class Allotments:
         """The batch's seats, each checked against the plan."""
         rows, seen = [], set()
         plans: dict[str, Callable[[int, int], str | None]] = {}
+        # A batch repeats a few codes and numbers thousands of times: each checked once.
+        zones: dict[str, str] = {}
+        categories: dict[str, str] = {}
+        numbers: dict[tuple[str, str], int] = {}
         for s in seats:
-            zone = check_code(s.get("zone_code"), "zone code")
-            row = check_seat_number(s.get("row"), f"row of zone {zone}")
-            number = check_seat_number(s.get("number"), f"seat number of zone {zone}")
-            category = check_code(s.get("category_code"), "seat category code")
+            raw_zone, raw_row, raw_number = s.get("zone_code"), s.get("row"), s.get("number")
+            zone = zones.get(raw_zone)
+            if zone is None:
+                zone = zones[raw_zone] = check_code(raw_zone, "zone code")
+            row = numbers.get((zone, raw_row)) if isinstance(raw_row, str) else None
+            if row is None:
+                row = check_seat_number(raw_row, f"row of zone {zone}")
+                if isinstance(raw_row, str):
+                    numbers[(zone, raw_row)] = row
+            number = _seat_number(raw_number, zone)
+            raw_category = s.get("category_code")
+            category = categories.get(raw_category)
+            if category is None:
+                category = categories[raw_category] = check_code(raw_category,
+                                                                 "seat category code")
             plan = plans.get(zone)
             if plan is None:
                 plan = plans[zone] = self._zone_plan(m, zone)
@@ -118,6 +133,14 @@ class Allotments:
             "SELECT row, number, category_code FROM seat WHERE manifestation_code = ? AND "
             "zone_code = ?", (m, zone))}
         return lambda row, number: seats.get((row, number))
+
+
+def _seat_number(value, zone: str) -> int:
+    """A seat number as check_seat_number reads it; its refusals come from it too."""
+    if isinstance(value, str) and value.isdigit() and value.isascii() and value[0] != "0" \
+            and len(value) < 10:
+        return int(value)
+    return check_seat_number(value, f"seat number of zone {zone}")
 
 
 def _start_or_continue_export(db: sqlite3.Connection, m: str, p: str, *, export_id: str,

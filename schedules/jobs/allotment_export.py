@@ -3,6 +3,7 @@ of the interface's quota, non-numbered zones as the first seats of their series,
 batches that replace what Ticketnet held."""
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from django.conf import settings
@@ -127,24 +128,43 @@ def allotment_export(ctx: JobContext) -> None:
 
 def _send(ctx, client, perf, seats, size, done, total) -> tuple[int, int]:
     """The gateway's batch protocol: a fresh export id, the first batch replaces what Ticketnet
-    held, the next ones append. Progress is recorded after each batch."""
+    held, the next ones append. Progress is recorded after each batch.
+
+    One batch is on its way (a thread sends it and waits for Ticketnet) while the next is read
+    from the database: our work overlaps Ticketnet's. Batches still go one at a time and in
+    order, each sent once the one before was accepted; a refusal stops the export there."""
     export_id = uuid.uuid4().hex
-    batch, first, allotted = [], True, 0
-    for seat in seats:
-        batch.append(seat)
-        if len(batch) >= size:
-            allotted = client.set_allotment(
-                manifestation_code=perf.manifestation_code,
-                performance_code=perf.performance_code, seats=batch, export_id=export_id,
-                replace=first).allotted_seat_count
-            first, done, batch = False, done + len(batch), []
-            ctx.count("batches")
-            ctx.progress(done, total)
-    if batch or first:  # an empty allotment still replaces (clears) the previous one
-        allotted = client.set_allotment(
+    allotted = 0
+
+    def send(batch, replace):
+        return client.set_allotment(
             manifestation_code=perf.manifestation_code, performance_code=perf.performance_code,
-            seats=batch, export_id=export_id, replace=first).allotted_seat_count
-        done += len(batch)
+            seats=batch, export_id=export_id, replace=replace)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticketnet-allotment") as pool:
+        sending = None  # (future, seats in the batch)
+        for first, batch in _batches(seats, size):
+            if sending is not None:
+                future, count = sending
+                allotted, done = future.result().allotted_seat_count, done + count
+                ctx.count("batches")
+                ctx.progress(done, total)
+            sending = pool.submit(send, batch, first), len(batch)
+        future, count = sending
+        allotted, done = future.result().allotted_seat_count, done + count
         ctx.count("batches")
         ctx.progress(done, total)
     return done, allotted
+
+
+def _batches(seats, size: int):
+    """(first?, batch) for every `size` seats; an empty allotment is one empty batch (it still
+    replaces, and so clears, the previous one)."""
+    batch, first = [], True
+    for seat in seats:
+        batch.append(seat)
+        if len(batch) >= size:
+            yield first, batch
+            batch, first = [], False
+    if batch or first:
+        yield first, batch
