@@ -127,3 +127,15 @@ def test_zone_quota_rules(client):
     assert error.code == "INVALID_QUOTA"
     assert client.set_zone_quota(manifestation_code=MANIFESTATION, performance_code=PERFORMANCE,
                                  zone_code="102", places_available=1500).places_available == 1500
+
+
+@pytest.mark.parametrize(("seat", "code"), [
+    (t.AllottedSeat("1<0&1", 1, 1, "1"), "INVALID_CODE"),  # escaped: Ticketnet judges the code
+    (t.AllottedSeat("101", "01", 1, "1"), "LEADING_ZERO"),  # sent as given, never normalised
+    (t.AllottedSeat("101", 1, 1, "1 ]]>"), "INVALID_CODE"),
+])
+def test_allotted_seats_reach_ticketnet_as_given_and_well_formed(client, seat, code):
+    client.create_manifestation(make_manifestation())
+    error = rejected(client.set_allotment, manifestation_code=MANIFESTATION,
+                     performance_code=PERFORMANCE, seats=[seat], export_id="e1", replace=True)
+    assert error.code == code
