@@ -20,7 +20,7 @@ whose codes the correspondences do not translate → *unknown code*, never a sil
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -78,12 +78,9 @@ class Scope:
                 datetime.combine(self.end + timedelta(days=1), time(), tz))
 
 
-Progress = Callable[[str, int], None]
-
-
 def reconcile(*, interface: ExternalSalesInterface, scope: Scope, source: str,
               lines: Iterable[tuple], columns: Sequence[str] = LINE_COLUMNS,
-              statement_name: str = "", progress: Progress | None = None) -> Reconciliation:
+              statement_name: str = "") -> Reconciliation:
     """Compare Ticketnet's `lines` with our tickets in `scope`; the reconciliation is saved
     with its differences. All or nothing: one transaction. `columns`: the names of LINE_COLUMNS
     the rows hold, in their order (a statement has no state, no manifestation code; `sold`
@@ -100,7 +97,7 @@ def reconcile(*, interface: ExternalSalesInterface, scope: Scope, source: str,
             performance_id=scope.performance_id, started_at=started)
         with connection.cursor() as cursor:
             comparison = _Comparison(cursor, interface=interface, scope=scope, tz=tz,
-                                     run=run, progress=progress, columns=columns)
+                                     run=run, columns=columns)
             comparison.load(lines)
             comparison.translate()
             comparison.compare()
@@ -113,30 +110,24 @@ def reconcile(*, interface: ExternalSalesInterface, scope: Scope, source: str,
 
 class _Comparison:
     def __init__(self, cursor, *, interface, scope: Scope, tz: ZoneInfo, run: Reconciliation,
-                 progress: Progress | None, columns: Sequence[str]):
+                 columns: Sequence[str]):
         self.cursor = cursor
         self.columns = tuple(columns)
         self.interface = interface
         self.scope = scope
         self.tz = tz
         self.run = run
-        self.progress = progress or (lambda step, n: None)
         self.vendor = connection.vendor
 
     # Loading Ticketnet's side ---------------------------------------------------------------
 
     def load(self, lines: Iterable[tuple]) -> None:
         cursor = self.cursor
-        cursor.execute("DROP TABLE IF EXISTS recon_line")
-        cursor.execute("DROP TABLE IF EXISTS recon_code")
-        cursor.execute("DROP TABLE IF EXISTS recon_their")
-        cursor.execute("DROP TABLE IF EXISTS recon_ours")
-        cursor.execute("DROP TABLE IF EXISTS recon_result")
+        self.drop()  # a comparison left over in this session's connection
         types = {name: "text" if name in _TEXT_COLUMNS else "boolean" if name in _FLAGS
                  else "integer" for name in LINE_COLUMNS}
         columns = ", ".join(f"{name} {kind}" for name, kind in types.items())
         cursor.execute(f"CREATE TEMPORARY TABLE recon_line ({columns})")  # noqa: S608
-        count = 0
         names = ", ".join(self.columns)
         if self.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own: COPY streams the rows, memory one buffer
@@ -144,9 +135,6 @@ class _Comparison:
                 write = copy.write_row  # psycopg's C dumpers: faster than text made here
                 for row in lines:
                     write(row)
-                    count += 1
-                    if count % 100_000 == 0:
-                        self.progress("load", count)
         else:
             marks = ", ".join(["%s"] * len(self.columns))
             sql = f"INSERT INTO recon_line ({names}) VALUES ({marks})"  # noqa: S608
@@ -155,13 +143,9 @@ class _Comparison:
                 batch.append(row)
                 if len(batch) >= BATCH:
                     cursor.executemany(sql, batch)
-                    count += len(batch)
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
-                count += len(batch)
-        self.lines = count
-        self.progress("load", count)
 
     # Translating Ticketnet's codes ----------------------------------------------------------
 
@@ -180,7 +164,6 @@ class _Comparison:
         if rows:
             cursor.executemany("INSERT INTO recon_code VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
                                "%s)", rows)
-        self.progress("translate", len(rows))
 
     # Comparing ------------------------------------------------------------------------------
 
@@ -197,8 +180,7 @@ class _Comparison:
                    coalesce(max(CASE WHEN coalesce(l.sold, NOT l.cancelled) THEN l.price END),
                             max(l.price)) AS price,
                    max(c.performance_id) AS performance_id,
-                   max(c.unknown_kind) AS unknown_kind, max(c.unknown_code) AS unknown_code,
-                   count(*) AS records
+                   max(c.unknown_kind) AS unknown_kind, max(c.unknown_code) AS unknown_code
             FROM recon_line l
             JOIN recon_code c ON c.manifestation = coalesce(l.manifestation, '')
                 AND c.performance = coalesce(l.performance, '')
@@ -329,7 +311,6 @@ class _Comparison:
         run.matched = matched
         run.counts = dict(sorted(counts.items()))
         run.fingerprint = digest.hexdigest() if counts else ""
-        self.progress("compare", matched + sum(counts.values()))
 
     def _why_missing(self, differences: list[Difference]) -> None:
         """A ticket missing here is held back by a parked line (its reason), or never arrived:
