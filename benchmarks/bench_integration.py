@@ -13,7 +13,12 @@ again with tracemalloc for its peak of Python allocations (that run is slower; i
 the figure). Runs in a database of its own (`<name>_bench_integration`), dropped at the end.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tnb_integration \
-        .venv/bin/python benchmarks/bench_integration.py [--sizes 100000,1000000] [--page-size N]
+        .venv/bin/python benchmarks/bench_integration.py [--sizes 100000,1000000] [--page-size N] \
+        [--private-cluster]
+
+--private-cluster runs the same sizes again on a PostgreSQL cluster of the benchmark's own,
+started with the production settings (deploy/postgresql.conf, as docker-compose.yml) by
+initdb / pg_ctl on a free port and removed at the end, and prints both side by side.
 """
 
 import argparse
@@ -39,7 +44,10 @@ from benchmarks.harness import (  # noqa: E402
     manage,
     numbered_blocks,
     peak_rss_mib,
+    private_cluster,
     rss_mib,
+    server_cpu_seconds,
+    server_settings,
     ticketnet_interface,
     use_django,
 )
@@ -170,6 +178,7 @@ def child(trace: bool, page_size: int | None) -> None:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
     backend_cpu, own_cpu = cpu_seconds(backend), cpu_seconds()
+    server_cpu = server_cpu_seconds(backend)
     if os.environ.get("BENCH_RSS_PER_PAGE"):
         from schedules.jobs import sales_integration
 
@@ -191,6 +200,7 @@ def child(trace: bool, page_size: int | None) -> None:
     run = job_run(interface_id=interface.pk, job=Job.SALES_INTEGRATION, params=params)
     elapsed = time.perf_counter() - started
     backend_cpu, own_cpu = cpu_seconds(backend) - backend_cpu, cpu_seconds() - own_cpu
+    server_cpu = server_cpu_seconds(backend) - server_cpu
     if profile_to:
         profiler.stop()
         Path(profile_to).write_text(profiler.output_text(unicode=True, show_all=False))
@@ -199,7 +209,7 @@ def child(trace: bool, page_size: int | None) -> None:
         "status": run.status, "counts": run.counts, "messages": run.messages[:3],
         "seconds": elapsed,
         "rss_mib": peak_rss_mib(),
-        "cpu": {"integration": own_cpu, "postgresql": backend_cpu},
+        "cpu": {"integration": own_cpu, "backend": backend_cpu, "postgresql": server_cpu},
         "traced_mib": peak_traced / 2**20 if trace else None,
     }))
 
@@ -251,8 +261,11 @@ def writes_floor(page_size: int | None) -> tuple[float, dict[str, float]]:
         cursor.execute("CREATE INDEX ON bench_tickets (ended)")
         cursor.execute("SELECT max(page) FROM bench_ops")
         pages = cursor.fetchone()[0] + 1
-        cursor.execute("TRUNCATE sales_ticket, sales_integratedoperation")
+        # CASCADE: the reconciliation's differences reference tickets (none here).
+        cursor.execute("TRUNCATE sales_ticket, sales_integratedoperation CASCADE")
         cursor.execute("VACUUM ANALYZE sales_ticket, sales_integratedoperation")
+        cursor.execute("ANALYZE bench_ops")
+        cursor.execute("ANALYZE bench_tickets")
     parts = dict.fromkeys(("updates", "tickets", "ids", "commits"), 0.0)
     clock = time.perf_counter
 
@@ -283,8 +296,9 @@ def writes_floor(page_size: int | None) -> tuple[float, dict[str, float]]:
         atomic.__exit__(None, None, None)
         parts["commits"] += clock() - t0
     elapsed = clock() - started
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE bench_ops, bench_tickets")
+    if not os.environ.get("BENCH_KEEP_DATABASE"):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_ops, bench_tickets")
     return elapsed, parts
 
 
@@ -325,6 +339,10 @@ def main() -> None:
                         help="skip the tracemalloc runs")
     parser.add_argument("--profile", metavar="FILE",
                         help="profile the integrating process with pyinstrument into FILE")
+    parser.add_argument("--private-cluster", action="store_true",
+                        help="then run again on a cluster of its own with the production "
+                             "settings (deploy/postgresql.conf) and compare")
+    parser.add_argument("--figures-to", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.trace, args.page_size)
@@ -335,13 +353,60 @@ def main() -> None:
     try:
         with bench_database("bench_integration"):
             use_django()
-            run(work, sizes=[int(s) for s in args.sizes.split(",")], page_size=args.page_size,
-                trace_runs=not args.no_trace_runs)
+            figures = run(work, sizes=[int(s) for s in args.sizes.split(",")],
+                          page_size=args.page_size, trace_runs=not args.no_trace_runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.figures_to:
+        Path(args.figures_to).write_text(json.dumps(figures))
+    if args.private_cluster:
+        compare(figures, args)
 
 
-def run(work: Path, *, sizes: list[int], page_size: int | None, trace_runs: bool) -> None:
+def compare(stock: list[dict], args) -> None:
+    """The same sizes again on a private cluster with the production settings, in a process
+    of their own (Django is set up on one database a process), and both side by side."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out, private_cluster() as url:
+        print(f"\nThe same on a private cluster with deploy/postgresql.conf ({url}):",
+              flush=True)
+        command = [sys.executable, __file__, "--sizes", args.sizes, "--figures-to", out.name]
+        command += ["--page-size", str(args.page_size)] if args.page_size else []
+        command += ["--no-trace-runs"] if args.no_trace_runs else []
+        subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": url})
+        tuned = json.loads(Path(out.name).read_text())
+    print("\nstock server against production settings, same journal:")
+    print(f"{'operations':>10} | {'integration':>19} | {'floor':>17} | {'integration/floor':>17}"
+          f" | {'WAL written':>17}")
+    for a, b in zip(stock, tuned, strict=True):
+        print(f"{a['size']:>10,} | {a['seconds']:>7.1f} s {b['seconds']:>7.1f} s | "
+              f"{a['floor']:>6.1f} s {b['floor']:>6.1f} s | "
+              f"{a['seconds'] / a['floor']:>7.2f}× {b['seconds'] / b['floor']:>7.2f}× | "
+              f"{a['wal_mib']:>6,.0f} {b['wal_mib']:>6,.0f} MiB")
+
+
+_SHOWN_SETTINGS = ["shared_buffers", "max_wal_size", "checkpoint_timeout", "work_mem",
+                   "wal_compression", "synchronous_commit"]
+
+
+def wal_position() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return cursor.fetchone()[0]
+
+
+def wal_since(position: str) -> float:
+    """MiB of WAL written on the server since `position`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)", [position])
+        return float(cursor.fetchone()[0]) / 2**20
+
+
+def run(work: Path, *, sizes: list[int], page_size: int | None,
+        trace_runs: bool) -> list[dict]:
     from django.db import connection
 
     from channels.models import ExternalSalesInterface
@@ -354,9 +419,11 @@ def run(work: Path, *, sizes: list[int], page_size: int | None, trace_runs: bool
           f" {BLOCKS * ROWS * SEATS_PER_ROW:,} seats + {STANDING:,} places × "
           f"{PERFORMANCES} performances in the quota", flush=True)
     print(f"database {connection.settings_dict['NAME']}; page size "
-          f"{page_size or 'default'}; {os.cpu_count()} CPUs", flush=True)
+          f"{page_size or 'default'}; {os.cpu_count()} CPUs; " + ", ".join(
+              f"{k} {v}" for k, v in server_settings(_SHOWN_SETTINGS).items()), flush=True)
     print(f"{'operations':>10} {'integration':>12} {'ops/s':>8} {'peak RSS':>9} "
           f"{'traced':>8} | {'COPY':>7} {'ops/s':>9} {'ratio':>6}", flush=True)
+    figures = []
     for size in sizes:
         state = work / f"state-{size}.sqlite3"
         shutil.copy(base_state, state)
@@ -369,7 +436,9 @@ def run(work: Path, *, sizes: list[int], page_size: int | None, trace_runs: bool
             ExternalSalesInterface.objects.filter(internal_name=INTERFACE_NAME).update(url=sim.url)
             reset_integration()
             sim_cpu = cpu_seconds(sim.pid)
+            wal = wal_position()
             plain = integrate(False, page_size)
+            wal_mib = wal_since(wal)
             sim_cpu = cpu_seconds(sim.pid) - sim_cpu
             floor, floor_parts = writes_floor(page_size)
             traced = None
@@ -389,19 +458,27 @@ def run(work: Path, *, sizes: list[int], page_size: int | None, trace_runs: bool
         print(f"{'':>10} sold {counts.get('sold', 0):,}, duplicated "
               f"{counts.get('duplicated', 0):,}, refunded {counts.get('refunded', 0):,}, "
               f"parked {counts.get('parked', 0):,}; {counts['pages']} pages; generated by "
-              f"the simulator in {generated:.0f} s", flush=True)
+              f"the simulator in {generated:.0f} s; {wal_mib:,.0f} MiB of WAL written",
+              flush=True)
         cpu = plain["cpu"]
         total_cpu = cpu["integration"] + cpu["postgresql"] + sim_cpu
         print(f"{'':>10} CPU: integrating process {cpu['integration']:.1f} s "
-              f"({cpu['integration'] * 1e6 / size:.0f} µs/op), its PostgreSQL backend "
-              f"{cpu['postgresql']:.1f} s ({cpu['postgresql'] * 1e6 / size:.0f} µs/op), "
+              f"({cpu['integration'] * 1e6 / size:.0f} µs/op), PostgreSQL "
+              f"{cpu['postgresql']:.1f} s ({cpu['postgresql'] * 1e6 / size:.0f} µs/op; "
+              f"the run's reading backend {cpu['backend']:.1f} s, the rest its writer's "
+              f"and the server's own processes), "
               f"simulator {sim_cpu:.1f} s ({sim_cpu * 1e6 / size:.0f} µs/op); "
               f"{total_cpu:.1f} CPU-s in all for {os.cpu_count()} cores", flush=True)
         print(f"{'':>10} PostgreSQL's floor: the same writes alone (same pages and order, "
               f"indexes and constraints; no reading, no Python per row) {floor:.1f} s "
               f"({size / floor:,.0f} ops/s): " + ", ".join(
                   f"{k} {v:.1f} s" for k, v in floor_parts.items()), flush=True)
+        print(f"{'':>10} integration / floor {plain['seconds'] / floor:.2f}×", flush=True)
+        figures.append({"size": size, "seconds": plain["seconds"], "floor": floor,
+                        "floor_parts": floor_parts, "copy": copy_seconds,
+                        "rss_mib": plain["rss_mib"], "cpu": cpu, "wal_mib": wal_mib})
         state.unlink()
+    return figures
 
 
 if __name__ == "__main__":

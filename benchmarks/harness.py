@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -59,9 +61,65 @@ def bench_database(suffix: str) -> Iterator[str]:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        print(f"dropped database {name}")
+        if os.environ.get("BENCH_KEEP_DATABASE"):  # to look into it afterwards
+            print(f"kept database {name}")
+        else:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            print(f"dropped database {name}")
+
+
+PRODUCTION_CONF = ROOT / "deploy" / "postgresql.conf"
+
+
+@contextmanager
+def private_cluster(conf: Path = PRODUCTION_CONF) -> Iterator[str]:
+    """A PostgreSQL cluster of the benchmark's own, on this machine's server binaries
+    (`pg_config --bindir`) and with `conf` as its configuration (docker-compose.yml's): made
+    by initdb in a temporary directory, started on a free port of 127.0.0.1, stopped and
+    removed on the way out. Yields its URL (user postgres, trust). Run as root, the cluster
+    belongs to the `postgres` user, as PostgreSQL requires."""
+    bindir = Path(subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True,
+                                 check=True).stdout.strip())
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    root = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    data, sockets, log = root / "data", root / "sockets", root / "server.log"
+    sockets.mkdir()
+    shutil.copy(conf, root / "postgresql.conf")
+    if as_owner:
+        shutil.chown(root, "postgres", "postgres")
+        shutil.chown(sockets, "postgres", "postgres")
+        shutil.chown(root / "postgresql.conf", "postgres", "postgres")
+    port = free_port()
+    try:
+        subprocess.run([*as_owner, bindir / "initdb", "-D", data, "-U", "postgres",
+                        "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+                       check=True, capture_output=True)
+        options = (f"-c config_file={root / 'postgresql.conf'} -c listen_addresses=127.0.0.1 "
+                   f"-p {port} -k {sockets}")
+        started = subprocess.run([*as_owner, bindir / "pg_ctl", "-D", data, "-l", log, "-w",
+                                  "-o", options, "start"], capture_output=True, text=True)
+        if started.returncode:
+            sys.exit(f"the private cluster did not start:\n{started.stderr}"
+                     f"{log.read_text() if log.exists() else ''}")
+        try:
+            yield f"postgres://postgres@127.0.0.1:{port}/bench"
+        finally:
+            subprocess.run([*as_owner, bindir / "pg_ctl", "-D", data, "-m", "fast", "-w",
+                            "stop"], capture_output=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def server_settings(names: list[str]) -> dict[str, str]:
+    """The current values of these settings on DATABASE_URL's server, as SHOW prints them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, current_setting(name) FROM pg_settings "
+                       "WHERE name = ANY(%s)", [names])
+        found = dict(cursor.fetchall())
+    return {name: found.get(name, "?") for name in names}
 
 
 def ticketnet_interface(*, url: str, login: str, password: str | None = None,
@@ -197,6 +255,30 @@ def cpu_seconds(pid: int | str = "self") -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _stat(pid: int | str) -> list[str]:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()  # fields from the state on
+
+
+def server_cpu_seconds(backend_pid: int) -> float:
+    """CPU time so far of the whole PostgreSQL server a backend belongs to: the postmaster,
+    its live processes (backends, background writer, checkpointer, WAL writer,
+    autovacuum) and those it has reaped. For a run whose connections come and go (the sales
+    integration's writer); on a server where nothing else runs."""
+    postmaster = int(_stat(backend_pid)[1])
+    fields = _stat(postmaster)
+    total = sum(int(fields[i]) for i in (11, 12, 13, 14))
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                fields = _stat(entry.name)
+            except OSError:  # gone meanwhile
+                continue
+            if int(fields[1]) == postmaster:
+                total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
 
 
 def rss_mib(pid: int | str = "self") -> float:

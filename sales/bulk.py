@@ -42,10 +42,14 @@ def bulk_insert(model: type[Model], objs: Sequence[Model], *,
         for obj in objs:
             # Same safety check bulk_create does: FKs to objects saved since they were assigned.
             obj._prepare_related_fields_for_save(operation_name="bulk_insert")
-    ids = _next_ids(connection, meta, len(objs))
     pk_attname = meta.pk.attname
-    for obj, new_id in zip(objs, ids, strict=True):
-        setattr(obj, pk_attname, new_id)
+    # Ids reserved beforehand (`reserve_ids`) are kept: the sales engine hands them to the
+    # next page before this one is written (sales.pipeline).
+    unsaved = [obj for obj in objs if getattr(obj, pk_attname) is None]
+    if unsaved:
+        ids = _next_ids(connection, meta, len(unsaved))
+        for obj, new_id in zip(unsaved, ids, strict=True):
+            setattr(obj, pk_attname, new_id)
     fields = list(meta.concrete_fields)
     for f in fields:
         if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
@@ -110,6 +114,13 @@ def _next_ids(connection, meta, n: int) -> list[int]:
         cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
                        [sequence, n])
         return [row[0] for row in cursor.fetchall()]
+
+
+def reserve_ids(model: type[Model], n: int, *, using: str = "default") -> list[int]:
+    """`n` primary keys of `model` taken from its sequence now, for rows written later by
+    `bulk_insert` or `create(pk=…)` (PostgreSQL: `copy_enabled`). A key reserved and never
+    written is a gap, as after a rollback."""
+    return _next_ids(connections[using], model._meta, n) if n else []
 
 
 def _copy(connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

@@ -5,7 +5,7 @@ replayed in Ticketnet's journal order once its cause is fixed."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,9 +15,9 @@ from channels.models import ExternalSalesInterface
 from . import bulk
 from .bulk import any_of
 from .engine.load import page_load, unread_check
-from .engine.page import Clash, saved_from_rows
+from .engine.page import Clash, Page, saved_from_rows
 from .engine.rules import operation_decide
-from .engine.write import page_write
+from .engine.write import page_prepare, page_write
 from .models import IntegratedOperation, ParkedOperation, Ticket
 from .resolve import OperationResolver
 from .selectors import parked_chain_batches
@@ -67,13 +67,13 @@ def operations_apply(
         if optimistic:
             try:
                 with transaction.atomic():  # a savepoint: a clash undoes only the attempt
-                    return _page_apply(interface, operations, now=now, batch_size=batch_size,
+                    return page_apply(interface, operations, now=now, batch_size=batch_size,
                                        optimistic=True)
             except (Clash, IntegrityError) as exc:
                 logger.info("Page of %d operations for interface %s: %s; applied again "
                             "after reading the places and numbers.", len(operations),
                             interface.pk, exc)
-        return _page_apply(interface, operations, now=now, batch_size=batch_size,
+        return page_apply(interface, operations, now=now, batch_size=batch_size,
                            optimistic=False)
 
 
@@ -104,7 +104,7 @@ def parked_lines_replay(
                                       db=rows.db))
         operations = resolver.resolve([OperationLine.from_mapping(p.line) for p in parked])
         with transaction.atomic():
-            result = _page_apply(interface, operations, now=timezone.now(),
+            result = page_apply(interface, operations, now=timezone.now(),
                                  batch_size=batch_size, optimistic=False, parked=parked)
         yield len(parked), result
 
@@ -113,27 +113,37 @@ _REPLAYED = ["id", "interface_id", "operation_id", "type", "ticket_number", "lin
              "resolved_at", "position", "waiting_for_id"]
 
 
-def _page_apply(interface: ExternalSalesInterface, operations: Sequence[ResolvedOperation], *,
+def page_apply(interface: ExternalSalesInterface, operations: Sequence[ResolvedOperation], *,
                 now, batch_size: int, optimistic: bool,
                 parked: Sequence[ParkedOperation] | None = None) -> ApplyResult:
     """Load what the page touches, decide each line by the rules, write it all (the parked
-    lines with their messages). A replay (`parked`) whose sale passed over a place's holder
-    without its chain giving the place back decides again, that sale checking the holder."""
+    lines with their messages)."""
+    page, result = page_decide(interface, operations, optimistic=optimistic, parked=parked)
+    if optimistic:
+        unread_check(page)
+    if bulk.copy_enabled():
+        page_prepare(page)
+    page_write(page, now=now, result=result, batch_size=batch_size)
+    return result
+
+
+def page_decide(interface: ExternalSalesInterface, operations: Sequence[ResolvedOperation], *,
+                optimistic: bool, parked: Sequence[ParkedOperation] | None = None,
+                overlay: Mapping[str, Ticket] | None = None) -> tuple[Page, ApplyResult]:
+    """The page loaded and each line decided in memory, nothing written. A replay
+    (`parked`) whose sale passed over a place's holder without its chain giving the place
+    back decides again, that sale checking the holder."""
     conflicting: frozenset[str] = frozenset()
     while True:
         result = ApplyResult()
         page = page_load(interface=interface, operations=operations, optimistic=optimistic,
-                         parked=parked)
+                         parked=parked, overlay=overlay)
         page.conflicting = conflicting
         for op in operations:
             operation_decide(page, op, result)
         if not page.shadowed:
-            break
+            return page, result
         conflicting |= {operation_id for _holder, operation_id in page.shadowed.values()}
-    if optimistic:
-        unread_check(page)
-    page_write(page, now=now, result=result, batch_size=batch_size)
-    return result
 
 
 def statistics_refresh() -> None:

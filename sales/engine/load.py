@@ -3,7 +3,7 @@ quota and prices it touches; and, on the optimistic path, check afterwards what 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db.models import Q
 
@@ -45,11 +45,13 @@ def _place_holders(place_keys: set[tuple[int, int, int, int]]) -> list[tuple]:
 
 def page_load(*, interface: ExternalSalesInterface, operations: Sequence[ResolvedOperation],
               optimistic: bool = False,
-              parked: Sequence[ParkedOperation] | None = None) -> Page:
+              parked: Sequence[ParkedOperation] | None = None,
+              overlay: Mapping[str, Ticket] | None = None) -> Page:
     """Read what the page needs. Optimistic: neither the operation ids already integrated
     nor the places sold nor the new ticket numbers are read (the unique indexes answer for
     them when the page is written, `unread_check` for what they cannot see). `parked`: a
-    replay's own parked lines, read already."""
+    replay's own parked lines, read already. `overlay`: the tickets the previous page made
+    or ended, by number, as it left them (it may not be committed yet: sales.pipeline)."""
     page = Page(interface=interface, optimistic=optimistic, replay=parked is not None)
     op_ids = list({op.line.operation_id for op in operations})
     if not optimistic:
@@ -59,7 +61,7 @@ def page_load(*, interface: ExternalSalesInterface, operations: Sequence[Resolve
             .values_list("operation_id", flat=True)
         )
     _load_parked(page, operations, op_ids, parked)
-    _load_tickets(page, operations)
+    _load_tickets(page, operations, overlay)
     sales = [op for op in operations if op.line.type == OperationType.SALE
              and op.problem is None and op.performance is not None]
     _load_places(page, sales)
@@ -111,9 +113,10 @@ def _load_parked(page: Page, operations: Sequence[ResolvedOperation], op_ids: li
     chains_load(page, chain_rows)
 
 
-def _load_tickets(page: Page, operations: Sequence[ResolvedOperation]) -> None:
+def _load_tickets(page: Page, operations: Sequence[ResolvedOperation],
+                  overlay: Mapping[str, Ticket] | None) -> None:
     """The tickets the page duplicates or refunds and, unless optimistic, those holding the
-    numbers it issues."""
+    numbers it issues; those of `overlay` as it has them."""
     numbers = set()
     for op in operations:
         if op.line.ticket_number and not page.optimistic:
@@ -127,6 +130,8 @@ def _load_tickets(page: Page, operations: Sequence[ResolvedOperation]) -> None:
             for t in tickets_from_rows(found.order_by().values_list(*TICKET_ATTNAMES),
                                        db=found.db)
         }
+        if overlay:
+            page.tickets.update((n, overlay[n]) for n in numbers if n in overlay)
 
 
 def _load_places(page: Page, sales: list[ResolvedOperation]) -> None:

@@ -75,6 +75,7 @@ class Page:
     new_sales: list[Ticket] = field(default_factory=list)  # those booked in the page's order
     # New duplicate → its original when that one is new too (its id is known once written).
     pending_originals: dict[int, Ticket] = field(default_factory=dict)
+    order_id: int | None = None  # reserved by write.page_prepare
     applied: list[ResolvedOperation] = field(default_factory=list)
     parks: list[Park] = field(default_factory=list)
     # The open parked chains (engine.chains): their lines outside the page (those up to

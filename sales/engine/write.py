@@ -5,12 +5,33 @@ from __future__ import annotations
 
 from django.db.models import F, Max
 
-from ..bulk import any_of, bulk_insert, bulk_insert_rows, bulk_update_fields
+from ..bulk import any_of, bulk_insert, bulk_insert_rows, bulk_update_fields, reserve_ids
 from ..models import IntegratedOperation, Order, ParkedOperation, Ticket
 from ..types import ApplyResult, ParkReason
 from .chains import heads_name
 from .messages import park_messages
 from .page import Page, Park
+
+
+def page_prepare(page: Page) -> None:
+    """Give the page's new tickets and its order their ids before anything is written
+    (PostgreSQL): a duplicate of a ticket sold in the page points at it at once, and the
+    next page can duplicate or refund them while this one is being written
+    (sales.pipeline)."""
+    fresh = [t for t in page.new_tickets if t.pk is None]
+    for ticket, pk in zip(fresh, reserve_ids(Ticket, len(fresh)), strict=True):
+        ticket.id = pk
+    originals = page.pending_originals
+    if originals:
+        for ticket in page.new_tickets:
+            original = originals.get(id(ticket))
+            if original is not None:
+                ticket.original_id = original.pk
+        originals.clear()
+    if page.new_sales and page.order_id is None:
+        page.order_id = reserve_ids(Order, 1)[0]
+        for ticket in page.new_sales:
+            ticket.__dict__["order_id"] = page.order_id
 
 
 def page_write(page: Page, *, now, result: ApplyResult, batch_size: int) -> None:
@@ -35,16 +56,19 @@ def page_write(page: Page, *, now, result: ApplyResult, batch_size: int) -> None
 
 
 def _order_book(page: Page) -> None:
-    """One order for the tickets the page sells, on the interface's technical contact."""
+    """One order for the tickets the page sells, on the interface's technical contact (under
+    the id `page_prepare` reserved and set on the tickets, if it did)."""
     interface = page.interface
     order = Order.objects.create(
+        pk=page.order_id,
         interface=interface,
         contact_id=interface.contact_id,
         point_of_sale_id=interface.point_of_sale_id,
         payment_mode=Order.PaymentMode.PENDING_ACCOUNT,
     )
-    for ticket in page.new_sales:
-        ticket.order_id = order.pk
+    if page.order_id is None:
+        for ticket in page.new_sales:
+            ticket.__dict__["order_id"] = order.pk
 
 
 def _tickets_insert(page: Page, *, batch_size: int) -> None:

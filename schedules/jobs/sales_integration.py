@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 
-from django.db import reset_queries, transaction
+from django.db import reset_queries
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -15,8 +16,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from sales.engine.messages import stored_message_text, waiting_summary
 from sales.models import ParkedOperation
 from sales.models import ParkReason as ParkReasonChoices
+from sales.pipeline import pages_apply
 from sales.resolve import OperationResolver, code_kind_label
-from sales.services import operations_apply, parked_lines_replay, statistics_refresh
+from sales.services import parked_lines_replay, statistics_refresh
 from sales.types import ApplyResult, OperationLine, OperationType, ParkReason
 from texts import plural, source, text
 
@@ -182,24 +184,24 @@ def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
                              resolver: OperationResolver, page_size: int,
                              total: ApplyResult) -> None:
     """Each page: resolve, apply and move the cursor in one transaction; a failure leaves the
-    cursor after the last committed page, so nothing is lost and nothing applied twice."""
+    cursor after the last committed page, so nothing is lost and nothing applied twice. On
+    PostgreSQL the next page is decided while one is being written (sales.pipeline)."""
     cursor = cursor_of(ctx.interface)
+
+    def pages():
+        for page, lines in _ahead(_with_lines(_pages(ctx, client, cursor, page_size))):
+            operations = resolver.resolve(lines) if lines else []
+            yield operations, partial(_cursor_move, cursor, page.next_cursor, len(lines)), len(
+                lines)
+
     done = 0
     refresh_at = STATISTICS_AFTER
-    for page, lines in _ahead(_with_lines(_pages(ctx, client, cursor, page_size))):
-        with transaction.atomic():
-            result = operations_apply(interface=ctx.interface,
-                                      operations=resolver.resolve(lines)) if lines else None
-            if page.next_cursor != cursor.cursor:
-                cursor_store(cursor=cursor, next_cursor=page.next_cursor,
-                             operations=len(lines))
-        done += len(lines)
+    for count, result in pages_apply(interface=ctx.interface, pages=pages()):
+        done += count
         ctx.count("pages")
-        ctx.count("operations", len(lines))
-        if result is not None:
-            total.merge(result)
-            ctx.add_counts({k: v for k, v in result.as_counts().items()
-                            if k != "resolved_parked"})
+        ctx.count("operations", count)
+        total.merge(result)
+        ctx.add_counts({k: v for k, v in result.as_counts().items() if k != "resolved_parked"})
         ctx.progress(done)
         if done >= refresh_at:
             statistics_refresh()
@@ -208,6 +210,12 @@ def integrate_new_operations(ctx: JobContext, *, client: TicketnetClient,
         # must not carry them all.
         reset_queries()
     ctx.progress(done, done, force=True)
+
+
+def _cursor_move(cursor: IntegrationCursor, next_cursor: str, operations: int) -> None:
+    """In the page's transaction, once it is written."""
+    if next_cursor != cursor.cursor:
+        cursor_store(cursor=cursor, next_cursor=next_cursor, operations=operations)
 
 
 # The WARNING messages ---------------------------------------------------------------------------

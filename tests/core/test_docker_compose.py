@@ -89,3 +89,41 @@ def test_only_the_simulator_service_installs_the_simulator(compose):
     assert services["simulator"]["environment"]["SIMULATOR_ENABLED"] == "1"
     for name in ["migrate", "web", "worker", "beat"]:
         assert services[name]["environment"]["SIMULATOR_ENABLED"] == "0"
+
+
+def _conf_settings() -> dict[str, str]:
+    found = {}
+    for line in (ROOT / "deploy" / "postgresql.conf").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, value = (part.strip() for part in line.split("=", 1))
+            found[name] = value.strip("'")
+    return found
+
+
+def test_postgres_runs_with_the_production_settings(compose):
+    postgres = compose["services"]["postgres"]
+    assert _command(postgres) == "postgres -c config_file=/etc/postgresql/postgresql.conf"
+    assert "./deploy/postgresql.conf:/etc/postgresql/postgresql.conf:ro" in postgres["volumes"]
+    conf = _conf_settings()
+    # The other services reach it over the compose network; durability is never traded.
+    assert conf["listen_addresses"] == "*"
+    assert conf["fsync"] == conf["full_page_writes"] == conf["synchronous_commit"] == "on"
+
+
+@pytest.mark.django_db
+def test_production_settings_are_the_servers_own():
+    """Every name in deploy/postgresql.conf is a setting PostgreSQL knows (a typo would stop
+    the server from starting; benchmarks/bench_integration.py --private-cluster starts one)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's settings catalogue")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, enumvals FROM pg_settings")
+        known = dict(cursor.fetchall())
+    conf = _conf_settings()
+    assert set(conf) - set(known) == set()
+    for name, value in conf.items():
+        if known[name]:  # an enum: one of its values
+            assert value in known[name], (name, value)

@@ -1,0 +1,185 @@
+"""Pages of Ticketnet's journal applied with both cores busy: while a page is written and
+committed on a connection of its own (a writer thread: PostgreSQL checks the unique indexes
+and the foreign keys), the next page is read and decided here (Python), seeing the tickets
+the page being written makes and ends as that page left them, before they are committed.
+
+The outcome is the one of applying the pages one after the other (`operations_apply`): each
+page is written once the previous one is committed, in its own transaction, with whatever
+the caller adds to it (the cursor); a page whose optimistic write clashes is applied again
+after reading everything, in the writer, and the next page, decided on what that page was
+expected to do, is decided again once it is committed. A page that parks or resolves parked
+lines is committed before the next one is read (the parked chains are read, not carried).
+tests/sales/test_pipeline.py checks it on generated journals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models.base import ModelState
+from django.utils import timezone
+
+from channels.models import ExternalSalesInterface
+
+from . import bulk
+from .engine.load import unread_check
+from .engine.page import Clash, Page
+from .engine.write import page_prepare, page_write
+from .models import Ticket
+from .services import operations_apply, page_apply, page_decide
+from .types import ApplyResult, ResolvedOperation
+
+logger = logging.getLogger(__name__)
+
+
+def pipeline_possible() -> bool:
+    """PostgreSQL (optimistic pages, ids reserved), and not inside a transaction: the writer's
+    connection would not see what it holds, nor would its commits be undone with it."""
+    return bulk.optimistic_pages() and not connection.in_atomic_block
+
+
+@dataclass(slots=True, eq=False)
+class _Plan:
+    operations: Sequence[ResolvedOperation]
+    page: Page
+    result: ApplyResult
+    now: object
+    before_commit: Callable[[], None]
+    tag: object
+
+
+class PagePipeline:
+    """`submit` each page in journal order; the pages committed meanwhile come back as
+    (tag, result), in order, from `submit` and from `finish`. Use as a context manager: on
+    the way out the page being written is committed (or fails) and the writer's connection is
+    closed; an error of the writer is raised from the next `submit` or `finish`."""
+
+    def __init__(self, *, interface: ExternalSalesInterface,
+                 batch_size: int = bulk.DEFAULT_BATCH_SIZE, now=None):
+        self.interface_id = interface.pk
+        self.batch_size = batch_size
+        self.now = now  # every page's time, if given (tests); the time of its decision else
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sales-writer")
+        self._writing: tuple[_Plan, Future] | None = None
+        self._fell_back = False  # the page last committed was applied again
+        # The tickets the page being written makes or ends, by number, as it leaves them
+        # (None: the next page waits for its commit instead).
+        self._overlay: dict[str, Ticket] | None = None
+
+    def __enter__(self) -> PagePipeline:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            if self._writing is not None:
+                self._writing[1].exception()  # committed or failed, never left half-way
+        finally:
+            self._pool.submit(_close_connection).result()
+            self._pool.shutdown()
+
+    def submit(self, operations: Sequence[ResolvedOperation], *,
+               before_commit: Callable[[], None], tag: object) -> list[tuple[object, ApplyResult]]:
+        """Decide the page (the previous one possibly still being written), then hand it to
+        the writer once the previous one is committed; `before_commit` runs in its
+        transaction."""
+        done: list[tuple[object, ApplyResult]] = []
+        interface = ExternalSalesInterface.objects.select_related("institution").get(
+            pk=self.interface_id)
+        if self._writing is not None and self._overlay is None:
+            done += self._wait()
+        overlay, self._overlay = self._overlay, None
+        if not operations:  # only the cursor moves
+            page, result = Page(interface=interface, optimistic=True), ApplyResult()
+        else:
+            page, result = page_decide(interface, operations, optimistic=True,
+                                       overlay=overlay)
+        if self._writing is not None:
+            done += self._wait()
+            if operations and overlay is not None and self._fell_back:
+                # Decided on what the previous page was expected to do: decide again on
+                # what it did, committed now.
+                page, result = page_decide(interface, operations, optimistic=True)
+        page_prepare(page)
+        self._overlay = _overlay_of(page)
+        plan = _Plan(operations=operations, page=page, result=result,
+                     now=self.now or timezone.now(),
+                     before_commit=before_commit, tag=tag)
+        self._writing = (plan, self._pool.submit(self._write, interface, plan))
+        return done
+
+    def finish(self) -> list[tuple[object, ApplyResult]]:
+        """Wait for the last page; its (tag, result)."""
+        return self._wait() if self._writing is not None else []
+
+    def _wait(self) -> list[tuple[object, ApplyResult]]:
+        plan, future = self._writing
+        self._writing = None
+        result, self._fell_back = future.result()
+        return [(plan.tag, result)]
+
+    def _write(self, interface: ExternalSalesInterface, plan: _Plan) -> tuple[ApplyResult, bool]:
+        """In the writer thread: the page as decided, or, when it clashes with what is
+        committed now, applied again after reading everything; then `before_commit`, and the
+        commit. Returns its result and whether it was applied again."""
+        fell_back = False
+        with transaction.atomic():
+            try:
+                with transaction.atomic():  # a savepoint: a clash undoes only the attempt
+                    unread_check(plan.page)
+                    page_write(plan.page, now=plan.now, result=plan.result,
+                               batch_size=self.batch_size)
+                result = plan.result
+            except (Clash, IntegrityError) as exc:
+                logger.info("Page of %d operations for interface %s: %s; applied again "
+                            "after reading the places and numbers.", len(plan.operations),
+                            interface.pk, exc)
+                fell_back = True
+                result = page_apply(interface, plan.operations, now=plan.now,
+                                     batch_size=self.batch_size, optimistic=False)
+            plan.before_commit()
+        return result, fell_back
+
+
+def _close_connection() -> None:
+    """In the writer thread: its own connection (`connection` is per thread)."""
+    connection.close()
+
+
+def _overlay_of(page: Page) -> dict[str, Ticket] | None:
+    """Copies of the tickets the page makes or ends, by number, for the next page to decide
+    on before this one is committed; None when the page parks lines or resolves parked ones
+    (the next page reads the chains once this one is committed)."""
+    if page.parks or page.parked_existing:
+        return None
+    overlay = {}
+    for ticket in (*page.changed.values(), *page.new_tickets):
+        copy = Ticket.__new__(Ticket)
+        copy.__dict__.update(ticket.__dict__)
+        state = copy._state = ModelState()
+        state.adding, state.db = False, "default"
+        overlay[copy.number] = copy
+    return overlay
+
+
+def pages_apply(*, interface: ExternalSalesInterface,
+                pages: Iterator[tuple[Sequence[ResolvedOperation], Callable[[], None], object]],
+                batch_size: int = bulk.DEFAULT_BATCH_SIZE, now=None,
+                ) -> Iterator[tuple[object, ApplyResult]]:
+    """Each (operations, before_commit, tag) of `pages` applied in its own transaction with
+    `before_commit`, in order; yields (tag, result) as each page is committed. Pipelined when
+    `pipeline_possible()`, one page after the other otherwise (`operations_apply`)."""
+    if not pipeline_possible():
+        for operations, before_commit, tag in pages:
+            with transaction.atomic():
+                result = operations_apply(interface=interface, operations=operations,
+                                          batch_size=batch_size, now=now)
+                before_commit()
+            yield tag, result
+        return
+    with PagePipeline(interface=interface, batch_size=batch_size, now=now) as pipeline:
+        for operations, before_commit, tag in pages:
+            yield from pipeline.submit(operations, before_commit=before_commit, tag=tag)
+        yield from pipeline.finish()
