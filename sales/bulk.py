@@ -110,10 +110,14 @@ def _next_ids(connection, meta, n: int) -> list[int]:
             cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table,
                                                                      meta.pk.column])
             sequence = _SEQUENCES[key] = cursor.fetchone()[0]
-        # The name resolved once: per row, the lookup cost as much as nextval itself.
-        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                       [sequence, n])
-        return [row[0] for row in cursor.fetchall()]
+        # The name resolved once: per row, the lookup cost as much as nextval itself. The
+        # values come back as a range when they are one (no other session drew from the
+        # sequence meanwhile: n distinct values spanning n), one by one otherwise.
+        cursor.execute("SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 <> %s "
+                       "THEN array_agg(v ORDER BY v) END FROM (SELECT nextval(%s::regclass) "
+                       "AS v FROM generate_series(1, %s)) ids", [n, sequence, n])
+        first, last, scattered = cursor.fetchone()
+        return list(range(first, last + 1)) if scattered is None else scattered
 
 
 def reserve_ids(model: type[Model], n: int, *, using: str = "default") -> list[int]:
@@ -233,6 +237,36 @@ def rows_matching(model: type[Model], *, columns: Sequence[str], match: Sequence
     with connection.cursor() as cursor:
         cursor.execute(sql, [*arrays, *filters.values()])
         return cursor.fetchall()
+
+
+def keys_without_rows(model: type[Model], *, match: Sequence[str],
+                      keys: Collection[Sequence[int]], filters: dict | None = None,
+                      using: str = "default") -> set[tuple]:
+    """Those of `keys` that no row of `model` matches on its integer `match` columns with
+    `filters`: what `rows_matching` would leave out, without reading back the usual
+    majority that match. PostgreSQL: each key probed by the index (LATERAL … LIMIT 1)."""
+    if not keys:
+        return set()
+    wanted = {tuple(key) for key in keys}
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return wanted - set(rows_matching(model, columns=match, match=match, keys=wanted,
+                                          filters=filters, using=using))
+    filters = filters or {}
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = [f"k{i}" for i in range(len(match))]
+    on = " AND ".join(f"t.{quote(meta.get_field(c).column)} = k.{n}"
+                      for c, n in zip(match, names, strict=True))
+    where = "".join(f" AND t.{quote(meta.get_field(name).column)} = %s" for name in filters)
+    sql = (f"SELECT {', '.join('k.' + n for n in names)} FROM unnest("  # noqa: S608
+           f"{', '.join(['%s::bigint[]'] * len(match))}) AS k({', '.join(names)}) "
+           f"LEFT JOIN LATERAL (SELECT 1 AS found FROM {quote(meta.db_table)} t WHERE {on}"
+           f"{where} LIMIT 1) f ON true WHERE f.found IS NULL")
+    arrays = [list(values) for values in zip(*wanted, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*arrays, *filters.values()])
+        return {tuple(row) for row in cursor.fetchall()}
 
 
 _ARRAY_TYPES = ((models.CharField, "text[]"), (models.TextField, "text[]"),

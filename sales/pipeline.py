@@ -14,7 +14,7 @@ tests/sales/test_pipeline.py checks it on generated journals."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -67,7 +67,7 @@ class PagePipeline:
         self._fell_back = False  # the page last committed was applied again
         # The tickets the page being written makes or ends, by number, as it leaves them
         # (None: the next page waits for its commit instead).
-        self._overlay: dict[str, Ticket] | None = None
+        self._overlay: _Overlay | None = None
 
     def __enter__(self) -> PagePipeline:
         return self
@@ -148,20 +148,38 @@ def _close_connection() -> None:
     connection.close()
 
 
-def _overlay_of(page: Page) -> dict[str, Ticket] | None:
-    """Copies of the tickets the page makes or ends, by number, for the next page to decide
-    on before this one is committed; None when the page parks lines or resolves parked ones
-    (the next page reads the chains once this one is committed)."""
-    if page.parks or page.parked_existing:
-        return None
-    overlay = {}
-    for ticket in (*page.changed.values(), *page.new_tickets):
+class _Overlay(Mapping):
+    """The tickets a page touched, by number, as it leaves them, for the next page to decide
+    on before this one is committed: each one the next page asks for is copied then (the
+    writer thread reads the page's tickets; nothing it does changes their fields)."""
+
+    def __init__(self, page: Page):
+        self._tickets = page.tickets
+
+    def __getitem__(self, number: str) -> Ticket:
+        ticket = self._tickets[number]
         copy = Ticket.__new__(Ticket)
         copy.__dict__.update(ticket.__dict__)
         state = copy._state = ModelState()
         state.adding, state.db = False, "default"
-        overlay[copy.number] = copy
-    return overlay
+        return copy
+
+    def __contains__(self, number) -> bool:
+        return number in self._tickets
+
+    def __iter__(self):
+        return iter(self._tickets)
+
+    def __len__(self) -> int:
+        return len(self._tickets)
+
+
+def _overlay_of(page: Page) -> _Overlay | None:
+    """None when the page parks lines or resolves parked ones: the next page reads the
+    parked chains once this one is committed."""
+    if page.parks or page.parked_existing:
+        return None
+    return _Overlay(page)
 
 
 def pages_apply(*, interface: ExternalSalesInterface,

@@ -11,7 +11,7 @@ from catalog.models import Price, SeatAllocation
 from channels.models import ExternalSalesInterface
 
 from ..allotments import zone_places_sellable
-from ..bulk import any_of, rows_matching
+from ..bulk import any_of, keys_without_rows, rows_matching
 from ..models import IntegratedOperation, ParkedOperation, Ticket
 from ..types import OperationType, ResolvedOperation
 from .chains import ISSUING, chains_load, line_place
@@ -141,12 +141,11 @@ def _load_places(page: Page, sales: list[ResolvedOperation]) -> None:
                   for op in sales if op.zone is not None and op.seat is None}
     quota_id = page.interface.external_quota_id
     if seat_keys:
-        # The page's seats in the quota, exactly those pairs; by probes, since the planner
-        # merged the whole quota otherwise (45 ms a page).
-        page.quota_seats = set(rows_matching(
-            SeatAllocation, columns=["performance_id", "seat_id"],
-            match=["performance_id", "seat_id"], keys=seat_keys,
-            filters={"quota_id": quota_id}, probe=True))
+        # The page's seats in the quota: all but those found outside it (usually none), by
+        # probes, since the planner merged the whole quota otherwise (45 ms a page).
+        page.quota_seats = seat_keys - keys_without_rows(
+            SeatAllocation, match=["performance_id", "seat_id"], keys=seat_keys,
+            filters={"quota_id": quota_id})
         if not page.optimistic:
             for number, perf_id, seat_id in _seat_holders(seat_keys):
                 page.occupied[seat_key(perf_id, seat_id)] = number
