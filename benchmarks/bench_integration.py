@@ -190,6 +190,20 @@ def child(trace: bool, page_size: int | None) -> None:
                   file=sys.stderr, flush=True)
 
         sales_integration.cursor_store = traced_store
+    gc_seconds = [0.0, 0]
+    if os.environ.get("BENCH_GC_STATS"):  # the time Python's cyclic collector takes
+        import gc
+
+        gc_started = [0.0]
+
+        def gc_timer(phase, info):
+            if phase == "start":
+                gc_started[0] = time.perf_counter()
+            else:
+                gc_seconds[0] += time.perf_counter() - gc_started[0]
+                gc_seconds[1] += info["generation"] == 2
+
+        gc.callbacks.append(gc_timer)
     profile_to = os.environ.get("BENCH_PROFILE")
     if profile_to:  # pyinstrument (pip install pyinstrument): not a dependency of the project
         from pyinstrument import Profiler
@@ -205,6 +219,9 @@ def child(trace: bool, page_size: int | None) -> None:
         profiler.stop()
         Path(profile_to).write_text(profiler.output_text(unicode=True, show_all=False))
     peak_traced = tracemalloc.get_traced_memory()[1] if trace else None
+    if os.environ.get("BENCH_GC_STATS"):
+        print(f"cyclic GC: {gc_seconds[0]:.1f} s, {gc_seconds[1]} full collections",
+              file=sys.stderr)
     print(json.dumps({
         "status": run.status, "counts": run.counts, "messages": run.messages[:3],
         "seconds": elapsed,
@@ -221,8 +238,9 @@ def integrate(trace: bool, page_size: int | None) -> dict:
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=os.environ)
     if proc.returncode:
         sys.exit(f"child failed:\n{proc.stderr[-3000:]}")
-    if os.environ.get("BENCH_RSS_PER_PAGE"):
-        print("\n".join(line for line in proc.stderr.splitlines() if "page RSS" in line))
+    if os.environ.get("BENCH_RSS_PER_PAGE") or os.environ.get("BENCH_GC_STATS"):
+        print("\n".join(line for line in proc.stderr.splitlines()
+                        if "page RSS" in line or "cyclic GC" in line))
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

@@ -13,9 +13,11 @@ tests/sales/test_pipeline.py checks it on generated journals."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -182,6 +184,25 @@ def _overlay_of(page: Page) -> _Overlay | None:
     return _Overlay(page)
 
 
+@contextmanager
+def collector_spaced(young: int = 50_000) -> Iterator[None]:
+    """Python's cyclic collector run less often for the length of a run. A page holds tens of
+    thousands of live objects (lines, tickets, their dicts) that reference counting frees;
+    at every 700 allocations the collector walked them again and again, and promoted them to
+    be walked by full collections (a quarter of the integration's CPU at 300,000 operations,
+    see benchmarks/bench_integration.py). Young collections every `young` allocations;
+    what is alive when the run starts (the catalogue read, Django's own) is frozen out of
+    the walks. Both undone on the way out."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(young, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def pages_apply(*, interface: ExternalSalesInterface,
                 pages: Iterator[tuple[Sequence[ResolvedOperation], Callable[[], None], object]],
                 batch_size: int = bulk.DEFAULT_BATCH_SIZE, now=None,
@@ -197,7 +218,8 @@ def pages_apply(*, interface: ExternalSalesInterface,
                 before_commit()
             yield tag, result
         return
-    with PagePipeline(interface=interface, batch_size=batch_size, now=now) as pipeline:
+    with collector_spaced(), PagePipeline(interface=interface, batch_size=batch_size,
+                                          now=now) as pipeline:
         for operations, before_commit, tag in pages:
             yield from pipeline.submit(operations, before_commit=before_commit, tag=tag)
         yield from pipeline.finish()
