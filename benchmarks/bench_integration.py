@@ -244,27 +244,37 @@ def integrate(trace: bool, page_size: int | None) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def writes_floor(page_size: int | None) -> tuple[float, dict[str, float]]:
+# The ticket table's indexes before sales 0011 (dropped: category, tariff and order; the seat's
+# made partial): created for the floor as it was, and undone.
+_BEFORE_0011 = (
+    ["CREATE INDEX bench_before_category ON sales_ticket (category_id)",
+     "CREATE INDEX bench_before_tariff ON sales_ticket (tariff_id)",
+     "CREATE INDEX bench_before_order ON sales_ticket (order_id)",
+     "CREATE INDEX bench_before_seat ON sales_ticket (seat_id)",
+     "DROP INDEX ticket_seat"],
+    ["DROP INDEX bench_before_category, bench_before_tariff, bench_before_order, "
+     "bench_before_seat",
+     "CREATE INDEX ticket_seat ON sales_ticket (seat_id) WHERE seat_id IS NOT NULL"],
+)
+
+
+def writes_floors(page_size: int | None) -> dict[str, tuple[float, dict[str, float]]]:
     """Replay only the writes the integration made, page by page and in the same order (ended
     tickets updated, new tickets inserted, operation ids recorded, one transaction a page),
     into the same tables with the same indexes and constraints, from server-side copies of
     the rows: no Ticketnet, no reading, no Python per row. What the database alone costs for
     this journal on this machine: a floor under the integration's time, with the time of each
-    kind of write (the commit runs the deferred foreign-key checks). Leaves the tables as the
-    integration left them."""
-    from django.db import connection, transaction
+    kind of write (the commit runs the deferred foreign-key checks).
 
-    from sales.models import Ticket
+    Twice: with the schema as it is ("now"), then with the ticket indexes as they were before
+    sales 0011 ("before 0011"), in this order (the second replay finds the server's caches
+    warmer: if anything, in the old schema's favour). Leaves the tables as the integration
+    left them."""
+    from django.db import connection
+
     from schedules.jobs.sales_integration import PAGE_SIZE
 
     page_size = page_size or PAGE_SIZE
-    columns = [f.column for f in Ticket._meta.concrete_fields]
-    as_sold = ", ".join(
-        "CASE WHEN b.ended = b.born THEN b.state ELSE 'valid' END" if c == "state" else
-        "CASE WHEN b.ended = b.born THEN b.ended_by_operation_id ELSE '' END"
-        if c == "ended_by_operation_id" else
-        "CASE WHEN b.ended = b.born THEN b.ended_at END" if c == "ended_at" else f"b.{c}"
-        for c in columns)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_ops, bench_tickets")
         cursor.execute("CREATE TABLE bench_ops AS SELECT *, (row_number() OVER (ORDER BY id) - 1)"
@@ -277,13 +287,44 @@ def writes_floor(page_size: int | None) -> tuple[float, dict[str, float]]:
             "LEFT JOIN bench_ops e ON e.operation_id = t.ended_by_operation_id")
         cursor.execute("CREATE INDEX ON bench_tickets (born)")
         cursor.execute("CREATE INDEX ON bench_tickets (ended)")
+        cursor.execute("ANALYZE bench_ops")
+        cursor.execute("ANALYZE bench_tickets")
         cursor.execute("SELECT max(page) FROM bench_ops")
         pages = cursor.fetchone()[0] + 1
+    floors = {"now": _writes_replay(pages)}
+    create, undo = _BEFORE_0011
+    with connection.cursor() as cursor:
+        for sql in create:
+            cursor.execute(sql)
+    try:
+        floors["before 0011"] = _writes_replay(pages)
+    finally:
+        with connection.cursor() as cursor:
+            for sql in undo:
+                cursor.execute(sql)
+    if not os.environ.get("BENCH_KEEP_DATABASE"):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_ops, bench_tickets")
+    return floors
+
+
+def _writes_replay(pages: int) -> tuple[float, dict[str, float]]:
+    """The tables emptied, then the integration's writes replayed from the bench tables."""
+    from django.db import connection, transaction
+
+    from sales.models import Ticket
+
+    columns = [f.column for f in Ticket._meta.concrete_fields]
+    as_sold = ", ".join(
+        "CASE WHEN b.ended = b.born THEN b.state ELSE 'valid' END" if c == "state" else
+        "CASE WHEN b.ended = b.born THEN b.ended_by_operation_id ELSE '' END"
+        if c == "ended_by_operation_id" else
+        "CASE WHEN b.ended = b.born THEN b.ended_at END" if c == "ended_at" else f"b.{c}"
+        for c in columns)
+    with connection.cursor() as cursor:
         # CASCADE: the reconciliation's differences reference tickets (none here).
         cursor.execute("TRUNCATE sales_ticket, sales_integratedoperation CASCADE")
         cursor.execute("VACUUM ANALYZE sales_ticket, sales_integratedoperation")
-        cursor.execute("ANALYZE bench_ops")
-        cursor.execute("ANALYZE bench_tickets")
     parts = dict.fromkeys(("updates", "tickets", "ids", "commits"), 0.0)
     clock = time.perf_counter
 
@@ -313,11 +354,7 @@ def writes_floor(page_size: int | None) -> tuple[float, dict[str, float]]:
         t0 = clock()
         atomic.__exit__(None, None, None)
         parts["commits"] += clock() - t0
-    elapsed = clock() - started
-    if not os.environ.get("BENCH_KEEP_DATABASE"):
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE bench_ops, bench_tickets")
-    return elapsed, parts
+    return clock() - started, parts
 
 
 def copy_ceiling(state: Path) -> tuple[int, float]:
@@ -393,11 +430,12 @@ def compare(stock: list[dict], args) -> None:
         subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": url})
         tuned = json.loads(Path(out.name).read_text())
     print("\nstock server against production settings, same journal:")
-    print(f"{'operations':>10} | {'integration':>19} | {'floor':>17} | {'integration/floor':>17}"
-          f" | {'WAL written':>17}")
+    print(f"{'operations':>10} | {'integration':>19} | {'floor':>17} | "
+          f"{'floor before 0011':>17} | {'integration/floor':>17} | {'WAL written':>17}")
     for a, b in zip(stock, tuned, strict=True):
         print(f"{a['size']:>10,} | {a['seconds']:>7.1f} s {b['seconds']:>7.1f} s | "
               f"{a['floor']:>6.1f} s {b['floor']:>6.1f} s | "
+              f"{a['floor_before']:>6.1f} s {b['floor_before']:>6.1f} s | "
               f"{a['seconds'] / a['floor']:>7.2f}× {b['seconds'] / b['floor']:>7.2f}× | "
               f"{a['wal_mib']:>6,.0f} {b['wal_mib']:>6,.0f} MiB")
 
@@ -458,7 +496,8 @@ def run(work: Path, *, sizes: list[int], page_size: int | None,
             plain = integrate(False, page_size)
             wal_mib = wal_since(wal)
             sim_cpu = cpu_seconds(sim.pid) - sim_cpu
-            floor, floor_parts = writes_floor(page_size)
+            floors = writes_floors(page_size)
+            floor, floor_parts = floors["now"]
             traced = None
             if trace_runs:
                 reset_integration()
@@ -491,8 +530,14 @@ def run(work: Path, *, sizes: list[int], page_size: int | None,
               f"indexes and constraints; no reading, no Python per row) {floor:.1f} s "
               f"({size / floor:,.0f} ops/s): " + ", ".join(
                   f"{k} {v:.1f} s" for k, v in floor_parts.items()), flush=True)
+        before, before_parts = floors["before 0011"]
+        print(f"{'':>10} the floor with the ticket indexes before sales 0011 (category, "
+              f"tariff, order, every seat): {before:.1f} s: " + ", ".join(
+                  f"{k} {v:.1f} s" for k, v in before_parts.items())
+              + f"; now {floor:.1f} s, {floor / before:.2f}× that", flush=True)
         print(f"{'':>10} integration / floor {plain['seconds'] / floor:.2f}×", flush=True)
         figures.append({"size": size, "seconds": plain["seconds"], "floor": floor,
+                        "floor_before": before,
                         "floor_parts": floor_parts, "copy": copy_seconds,
                         "rss_mib": plain["rss_mib"], "cpu": cpu, "wal_mib": wal_mib})
         state.unlink()

@@ -65,7 +65,12 @@ class Ticket(models.Model):
     # (a duplicate or refund changes `state`, which indexes use, so no HOT update), and a page
     # of the sales integration writes thousands. Foreign keys are indexed by the constraints
     # and indexes below where those lead with them, and by partial indexes where most tickets
-    # have no value; see benchmarks/bench_integration.py.
+    # have no value. Category, tariff and order are not indexed: nothing looks tickets up by
+    # them (a handful of categories and tariffs over a million tickets; an order is never
+    # deleted), so the only reader would be the check made when one of them is deleted,
+    # which reads the table once (a category or tariff still sold cannot be deleted, indexed
+    # or not). Without them the database's own floor for 1,000,000 operations is lower; see
+    # benchmarks/bench_integration.py.
     interface = models.ForeignKey(
         ExternalSalesInterface, on_delete=models.PROTECT, related_name="tickets",
         verbose_name=_("interface"), db_index=False,  # ticket_unique_number_per_interface
@@ -89,6 +94,7 @@ class Ticket(models.Model):
     seat = models.ForeignKey(
         Seat, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
         verbose_name=_("seat"), help_text=_("The seat of a numbered zone."),
+        db_index=False,  # ticket_seat
     )
     zone = models.ForeignKey(
         Zone, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
@@ -99,15 +105,17 @@ class Ticket(models.Model):
     series_number = models.PositiveIntegerField(_("series number"), null=True, blank=True)
     category = models.ForeignKey(
         SeatCategory, on_delete=models.PROTECT, related_name="tickets",
-        verbose_name=_("seat category"),
+        verbose_name=_("seat category"), db_index=False,
     )
     tariff = models.ForeignKey(
-        Tariff, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("tariff")
+        Tariff, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("tariff"),
+        db_index=False,
     )
     price_cents = models.PositiveIntegerField(_("price (cents)"))
     reseller_price_cents = models.PositiveIntegerField(_("reseller price (cents)"))
     order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("order")
+        Order, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("order"),
+        db_index=False,
     )
     operation_id = models.CharField(_("Ticketnet operation"), max_length=64)
     original = models.ForeignKey(
@@ -167,6 +175,7 @@ class Ticket(models.Model):
             models.Index(fields=["product"], condition=Q(product__isnull=False),
                          name="ticket_product"),
             models.Index(fields=["zone"], condition=Q(zone__isnull=False), name="ticket_zone"),
+            models.Index(fields=["seat"], condition=Q(seat__isnull=False), name="ticket_seat"),
             models.Index(fields=["original"], condition=Q(original__isnull=False),
                          name="ticket_original"),
         ]
