@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -187,7 +188,9 @@ def _overlay_of(page: Page) -> _Overlay | None:
 
 @contextmanager
 def run_tuned(young: int = 50_000, switch_interval: float = 0.001) -> Iterator[None]:
-    """The interpreter tuned for the length of a pipelined run, both undone on the way out.
+    """The interpreter tuned for the length of pipelined runs: the process's first run in
+    tunes it, the last one out gives the settings back (a worker with a thread pool runs
+    several at once).
 
     Python's cyclic collector runs less often: a page holds tens of thousands of live objects
     (lines, tickets, their dicts) that reference counting frees, and at every 700
@@ -200,16 +203,28 @@ def run_tuned(young: int = 50_000, switch_interval: float = 0.001) -> Iterator[N
     writer, back from PostgreSQL a dozen times a page, does not wait that long behind the
     thread deciding the next page (benchmarks/bench_integration.py: 300,000 operations in
     20.6 s instead of 22.2 s)."""
-    threshold, interval = gc.get_threshold(), sys.getswitchinterval()
-    gc.freeze()
-    gc.set_threshold(young, *threshold[1:])
-    sys.setswitchinterval(switch_interval)
+    with _tuned_lock:
+        if not _tuned_runs:  # the first run of the process (a worker may run several)
+            _untuned[:] = [gc.get_threshold(), sys.getswitchinterval()]
+            gc.freeze()
+            gc.set_threshold(young, *_untuned[0][1:])
+            sys.setswitchinterval(switch_interval)
+        _tuned_runs.append(1)
     try:
         yield
     finally:
-        sys.setswitchinterval(interval)
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+        with _tuned_lock:
+            _tuned_runs.pop()
+            if not _tuned_runs:  # the last one out undoes it
+                threshold, interval = _untuned
+                sys.setswitchinterval(interval)
+                gc.set_threshold(*threshold)
+                gc.unfreeze()
+
+
+_tuned_lock = threading.Lock()
+_tuned_runs: list[int] = []
+_untuned: list = []
 
 
 def pages_apply(*, interface: ExternalSalesInterface,

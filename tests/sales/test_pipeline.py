@@ -203,3 +203,15 @@ def test_inside_a_transaction_pages_are_applied_one_after_the_other():
     assert pipeline.pipeline_possible()
     with transaction.atomic():
         assert not pipeline.pipeline_possible()
+
+
+def test_the_interpreter_is_tuned_for_the_runs_and_given_back_by_the_last():
+    import gc
+    import sys
+
+    before = gc.get_threshold(), sys.getswitchinterval()
+    with pipeline.run_tuned(young=12_345, switch_interval=0.002):
+        with pipeline.run_tuned(young=99, switch_interval=0.5):  # a second run, same worker
+            assert gc.get_threshold()[0] == 12_345
+        assert (gc.get_threshold()[0], sys.getswitchinterval()) == (12_345, 0.002)
+    assert (gc.get_threshold(), sys.getswitchinterval()) == before
