@@ -252,8 +252,7 @@ def _simulator_env() -> dict[str, str]:
 
 def cpu_seconds(pid: int | str = "self") -> float:
     """User + system CPU time of a process so far (/proc/<pid>/stat, any user's process)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
+    fields = _stat(pid)
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 

@@ -14,7 +14,6 @@ tests/sales/test_pipeline.py checks it on generated journals."""
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,21 +21,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models.base import ModelState
+from django.db import connection, transaction
 from django.utils import timezone
 
 from channels.models import ExternalSalesInterface
 
 from . import bulk
-from .engine.load import unread_check
-from .engine.page import Clash, Page
-from .engine.write import page_prepare, page_write
+from .engine.page import TICKET_ATTNAMES, Page, tickets_from_rows
+from .engine.write import page_prepare
 from .models import Ticket
-from .services import operations_apply, page_apply, page_decide
+from .services import operations_apply, optimistic_write, page_decide
 from .types import ApplyResult, ResolvedOperation
-
-logger = logging.getLogger(__name__)
 
 
 def pipeline_possible() -> bool:
@@ -128,23 +123,11 @@ class PagePipeline:
         """In the writer thread: the page as decided, or, when it clashes with what is
         committed now, applied again after reading everything; then `before_commit`, and the
         commit. Returns its result and whether it was applied again."""
-        fell_back = False
         with transaction.atomic():
-            try:
-                with transaction.atomic():  # a savepoint: a clash undoes only the attempt
-                    unread_check(plan.page)
-                    page_write(plan.page, now=plan.now, result=plan.result,
-                               batch_size=self.batch_size)
-                result = plan.result
-            except (Clash, IntegrityError) as exc:
-                logger.info("Page of %d operations for interface %s: %s; applied again "
-                            "after reading the places and numbers.", len(plan.operations),
-                            interface.pk, exc)
-                fell_back = True
-                result = page_apply(interface, plan.operations, now=plan.now,
-                                     batch_size=self.batch_size, optimistic=False)
+            written = optimistic_write(interface, plan.operations, plan.page, plan.result,
+                                       now=plan.now, batch_size=self.batch_size)
             plan.before_commit()
-        return result, fell_back
+        return written
 
 
 def _close_connection() -> None:
@@ -161,12 +144,9 @@ class _Overlay(Mapping):
         self._tickets = page.tickets
 
     def __getitem__(self, number: str) -> Ticket:
-        ticket = self._tickets[number]
-        copy = Ticket.__new__(Ticket)
-        copy.__dict__.update(ticket.__dict__)
-        state = copy._state = ModelState()
-        state.adding, state.db = False, "default"
-        return copy
+        values = self._tickets[number].__dict__
+        return next(tickets_from_rows([[values[name] for name in TICKET_ATTNAMES]],
+                                      db=connection.alias))
 
     def __contains__(self, number) -> bool:
         return number in self._tickets

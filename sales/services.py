@@ -65,16 +65,32 @@ def operations_apply(
         raise ValueError("The optimistic path needs PostgreSQL (ON CONFLICT … RETURNING).")
     with transaction.atomic():
         if optimistic:
-            try:
-                with transaction.atomic():  # a savepoint: a clash undoes only the attempt
-                    return page_apply(interface, operations, now=now, batch_size=batch_size,
-                                       optimistic=True)
-            except (Clash, IntegrityError) as exc:
-                logger.info("Page of %d operations for interface %s: %s; applied again "
-                            "after reading the places and numbers.", len(operations),
-                            interface.pk, exc)
+            page, result = page_decide(interface, operations, optimistic=True)
+            return optimistic_write(interface, operations, page, result, now=now,
+                                    batch_size=batch_size)[0]
         return page_apply(interface, operations, now=now, batch_size=batch_size,
-                           optimistic=False)
+                          optimistic=False)
+
+
+def optimistic_write(interface: ExternalSalesInterface,
+                     operations: Sequence[ResolvedOperation], page: Page, result: ApplyResult,
+                     *, now, batch_size: int) -> tuple[ApplyResult, bool]:
+    """Write a page decided optimistically, inside the caller's transaction. A clash with
+    what is committed (a unique index, or `unread_check`) rolls the attempt back to its
+    savepoint and the operations are applied again after reading everything. Returns the
+    page's result and whether it was applied again."""
+    try:
+        with transaction.atomic():  # a savepoint: a clash undoes only the attempt
+            unread_check(page)
+            if bulk.copy_enabled():
+                page_prepare(page)
+            page_write(page, now=now, result=result, batch_size=batch_size)
+        return result, False
+    except (Clash, IntegrityError) as exc:
+        logger.info("Page of %d operations for interface %s: %s; applied again after "
+                    "reading the places and numbers.", len(operations), interface.pk, exc)
+    return page_apply(interface, operations, now=now, batch_size=batch_size,
+                      optimistic=False), True
 
 
 def parked_lines_replay(
